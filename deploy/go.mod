@@ -1,0 +1,3 @@
+module github.com/altisair/altis/deploy
+
+go 1.26.8

@@ -1,0 +1,161 @@
+package config_test
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/altisair/altis/pkg/platform/config"
+)
+
+const sample = `
+[server]
+port = 8080
+shutdown_timeout = "10s"
+
+[auth]
+jwt_secret = "file-secret"
+token_ttl = "1h"
+
+[kafka]
+brokers = ["127.0.0.1:9092"]
+
+[database]
+url = "postgres://altis:hunter2@db:5432/altis"
+`
+
+type server struct {
+	Port            int           `koanf:"port"`
+	ShutdownTimeout time.Duration `koanf:"shutdown_timeout"`
+}
+
+func (s server) Validate() error {
+	if s.Port < 1 || s.Port > 65535 {
+		return config.Invalid("port", "must be between 1 and 65535")
+	}
+	return nil
+}
+
+type auth struct {
+	JWTSecret string        `koanf:"jwt_secret"`
+	TokenTTL  time.Duration `koanf:"token_ttl"`
+}
+
+type kafka struct {
+	Brokers []string `koanf:"brokers"`
+}
+
+func write(t *testing.T) string {
+	t.Helper()
+	p := filepath.Join(t.TempDir(), "c.toml")
+	if err := os.WriteFile(p, []byte(sample), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+func TestFileDefaults(t *testing.T) {
+	l, err := config.Load(write(t), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var s server
+	if err := l.Section("server", &s); err != nil {
+		t.Fatal(err)
+	}
+	if s.Port != 8080 || s.ShutdownTimeout != 10*time.Second {
+		t.Fatalf("got %+v", s)
+	}
+}
+
+func TestEnvOverrides(t *testing.T) {
+	env := []string{
+		"APP_SERVER__PORT=9090",
+		"APP_AUTH__JWT_SECRET=from-env", // single underscore stays inside the key
+		"APP_KAFKA__BROKERS=k1:9092, k2:9092",
+		"PATH=/usr/bin", // not ours: ignored
+	}
+	l, err := config.Load(write(t), env)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var s server
+	var a auth
+	var k kafka
+	if err := l.Sections(config.Into{Key: "server", Dst: &s}, config.Into{Key: "auth", Dst: &a}, config.Into{Key: "kafka", Dst: &k}); err != nil {
+		t.Fatal(err)
+	}
+	if s.Port != 9090 {
+		t.Errorf("port = %d, want 9090", s.Port)
+	}
+	if a.JWTSecret != "from-env" {
+		t.Errorf("jwt_secret = %q", a.JWTSecret)
+	}
+	if len(k.Brokers) != 2 || k.Brokers[0] != "k1:9092" || k.Brokers[1] != "k2:9092" {
+		t.Errorf("brokers = %q", k.Brokers)
+	}
+}
+
+func TestBadValuesNameTheKey(t *testing.T) {
+	cases := map[string]struct {
+		env  string
+		want string
+	}{
+		"not a number":  {"APP_SERVER__PORT=eighty", "port"},
+		"out of range":  {"APP_SERVER__PORT=70000", "server]: port"},
+		"bad duration":  {"APP_SERVER__SHUTDOWN_TIMEOUT=soon", "shutdown_timeout"},
+		"unknown key":   {"APP_SERVR__PORT=1", "APP_SERVR__PORT"},
+		"unknown field": {"APP_SERVER__FOO=1", "APP_SERVER__FOO"},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			l, err := config.Load(write(t), []string{tc.env})
+			if err == nil {
+				var s server
+				err = l.Section("server", &s)
+			}
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Fatalf("err = %v, want mention of %q", err, tc.want)
+			}
+		})
+	}
+}
+
+func TestUnknownFileKeyIsRejected(t *testing.T) {
+	l, err := config.FromMap(map[string]any{"server.port": 1, "server.prot": 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var s server
+	if err := l.Section("server", &s); err == nil || !strings.Contains(err.Error(), "prot") {
+		t.Fatalf("err = %v, want unknown key prot", err)
+	}
+}
+
+func TestMaskedHidesSecrets(t *testing.T) {
+	l, err := config.Load(write(t), []string{"APP_AUTH__JWT_SECRET=s3cr3t-value"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := l.Masked()
+	if m["auth.jwt_secret"] != "****" {
+		t.Errorf("jwt_secret logged as %v", m["auth.jwt_secret"])
+	}
+	if got := m["database.url"]; got != "postgres://altis:****@db:5432/altis" {
+		t.Errorf("database url logged as %v", got)
+	}
+	if m["server.port"] != int64(8080) {
+		t.Errorf("port = %#v", m["server.port"])
+	}
+}
+
+func TestEnvKey(t *testing.T) {
+	if got := config.EnvKey("APP_AUTH__JWT_SECRET"); got != "auth.jwt_secret" {
+		t.Fatal(got)
+	}
+	if got := config.EnvKey("APP_COMMAND__RELAY__BATCH_SIZE"); got != "command.relay.batch_size" {
+		t.Fatal(got)
+	}
+}

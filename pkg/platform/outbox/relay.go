@@ -1,0 +1,185 @@
+package outbox
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/twmb/franz-go/pkg/kgo"
+)
+
+// LockKey is the advisory-lock key that makes one relay the publisher.
+const LockKey int64 = 0x616c746973_01 // "altis" + 1
+
+// RelayConfig tunes a Relay.
+type RelayConfig struct {
+	BatchSize    int
+	PollInterval time.Duration // wait when the outbox is empty
+	LockRetry    time.Duration // how often a standby tries to take over
+}
+
+// Relay publishes outbox rows to Kafka at least once. Only the relay that
+// holds the advisory lock publishes; the lock lives on its connection, so
+// when that process dies PostgreSQL releases it and a standby takes over.
+type Relay struct {
+	pool     *pgxpool.Pool
+	producer *kgo.Client
+	cfg      RelayConfig
+	log      *slog.Logger
+	// afterPublish runs between publishing a batch and marking it sent;
+	// tests use it to simulate a crash at the worst moment.
+	afterPublish func() error
+}
+
+// NewRelay builds a relay. The producer should be idempotent with acks=all
+// (franz-go's defaults).
+func NewRelay(pool *pgxpool.Pool, producer *kgo.Client, cfg RelayConfig, log *slog.Logger) (*Relay, error) {
+	if pool == nil || producer == nil || log == nil {
+		return nil, errors.New("outbox relay: nil dependency")
+	}
+	if cfg.BatchSize < 1 || cfg.PollInterval <= 0 || cfg.LockRetry <= 0 {
+		return nil, errors.New("outbox relay: batch size, poll interval and lock retry must be positive")
+	}
+	return &Relay{pool: pool, producer: producer, cfg: cfg, log: log}, nil
+}
+
+// Run publishes until ctx ends, standing by while another relay holds the
+// lock and retrying after any failure.
+func (r *Relay) Run(ctx context.Context) error {
+	for {
+		err := r.leadOnce(ctx)
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		if err != nil && !errors.Is(err, errNotLeader) {
+			r.log.WarnContext(ctx, "outbox relay interrupted", "err", err)
+		}
+		if !sleep(ctx, r.cfg.LockRetry) {
+			return ctx.Err()
+		}
+	}
+}
+
+var errNotLeader = errors.New("another relay holds the lock")
+
+// leadOnce takes the lock on one connection and publishes on it until an
+// error; releasing the connection releases the lock.
+func (r *Relay) leadOnce(ctx context.Context) error {
+	conn, err := r.pool.Acquire(ctx)
+	if err != nil {
+		return err
+	}
+	defer conn.Release()
+	var ok bool
+	if err := conn.QueryRow(ctx, "SELECT pg_try_advisory_lock($1)", LockKey).Scan(&ok); err != nil {
+		return err
+	}
+	if !ok {
+		return errNotLeader
+	}
+	defer unlock(conn.Conn())
+	r.log.InfoContext(ctx, "outbox relay is the publisher")
+	for {
+		n, err := r.publishBatch(ctx, conn.Conn())
+		if err != nil {
+			return err
+		}
+		if n == 0 && !sleep(ctx, r.cfg.PollInterval) {
+			return ctx.Err()
+		}
+	}
+}
+
+func unlock(conn *pgx.Conn) {
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	defer cancel()
+	_, _ = conn.Exec(ctx, "SELECT pg_advisory_unlock($1)", LockKey)
+}
+
+type row struct {
+	id                 int64
+	topic, key, evType string
+	payload            []byte
+}
+
+// publishBatch claims up to BatchSize unsent rows, publishes them in id
+// order and marks them sent, all in one transaction. SKIP LOCKED claims
+// rows that committed out of id order too: they are simply unsent rows.
+func (r *Relay) publishBatch(ctx context.Context, conn *pgx.Conn) (int, error) {
+	tx, err := conn.Begin(ctx)
+	if err != nil {
+		return 0, err
+	}
+	defer tx.Rollback(context.WithoutCancel(ctx))
+	rows, err := claim(ctx, tx, r.cfg.BatchSize)
+	if err != nil || len(rows) == 0 {
+		return 0, err
+	}
+	if err := r.publish(ctx, rows); err != nil {
+		return 0, err
+	}
+	if r.afterPublish != nil {
+		if err := r.afterPublish(); err != nil {
+			return 0, err
+		}
+	}
+	if err := markSent(ctx, tx, rows); err != nil {
+		return 0, err
+	}
+	return len(rows), tx.Commit(ctx)
+}
+
+func claim(ctx context.Context, tx pgx.Tx, limit int) ([]row, error) {
+	rs, err := tx.Query(ctx, `
+		SELECT id, topic, event_key, event_type, payload::text FROM outbox
+		WHERE sent_at IS NULL ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED`, limit)
+	if err != nil {
+		return nil, fmt.Errorf("claim outbox rows: %w", err)
+	}
+	return pgx.CollectRows(rs, func(rw pgx.CollectableRow) (row, error) {
+		var x row
+		var payload string
+		err := rw.Scan(&x.id, &x.topic, &x.key, &x.evType, &payload)
+		x.payload = []byte(payload)
+		return x, err
+	})
+}
+
+func (r *Relay) publish(ctx context.Context, rows []row) error {
+	records := make([]*kgo.Record, len(rows))
+	for i, x := range rows {
+		records[i] = &kgo.Record{Topic: x.topic, Key: []byte(x.key), Value: x.payload,
+			Headers: []kgo.RecordHeader{{Key: "event_type", Value: []byte(x.evType)}}}
+	}
+	if err := r.producer.ProduceSync(ctx, records...).FirstErr(); err != nil {
+		return fmt.Errorf("publish outbox rows: %w", err)
+	}
+	return nil
+}
+
+func markSent(ctx context.Context, tx pgx.Tx, rows []row) error {
+	ids := make([]int64, len(rows))
+	for i, x := range rows {
+		ids[i] = x.id
+	}
+	_, err := tx.Exec(ctx, "UPDATE outbox SET sent_at = now() WHERE id = ANY($1)", ids)
+	if err != nil {
+		return fmt.Errorf("mark outbox rows sent: %w", err)
+	}
+	return nil
+}
+
+func sleep(ctx context.Context, d time.Duration) bool {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return false
+	case <-t.C:
+		return true
+	}
+}

@@ -1,0 +1,127 @@
+// Package testenv gives integration tests real PostgreSQL and Redis: from
+// TEST_DATABASE_URL / TEST_REDIS_URL when set, otherwise from
+// testcontainers where Docker runs. Each test gets its own database and its
+// own Redis key prefix. With CI=true a missing server fails the test; a
+// developer without one sees the test skipped with the reason.
+package testenv
+
+import (
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"net/url"
+	"os"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	tcpostgres "github.com/testcontainers/testcontainers-go/modules/postgres"
+	tcredis "github.com/testcontainers/testcontainers-go/modules/redis"
+)
+
+var (
+	pgOnce, redisOnce sync.Once
+	pgURL, redisURL   string
+	pgErr, redisErr   error
+)
+
+// unavailable fails under CI and skips elsewhere, always saying why.
+func unavailable(t testing.TB, what string, err error) {
+	t.Helper()
+	msg := fmt.Sprintf("%s unavailable (%v): set TEST_%s_URL or run Docker", what, err, strings.ToUpper(what))
+	if os.Getenv("CI") == "true" {
+		t.Fatal(msg)
+	}
+	t.Skip(msg)
+}
+
+// Database creates a fresh, empty database for this test and returns its
+// URL; the database is dropped when the test ends.
+func Database(t testing.TB) string {
+	t.Helper()
+	pgOnce.Do(func() { pgURL, pgErr = serverURL("TEST_DATABASE_URL", startPostgres) })
+	if pgErr != nil {
+		unavailable(t, "database", pgErr)
+	}
+	ctx := context.Background()
+	admin, err := pgx.Connect(ctx, pgURL)
+	if err != nil {
+		unavailable(t, "database", err)
+	}
+	defer admin.Close(ctx)
+	name := fmt.Sprintf("altis_test_%d_%08x", time.Now().Unix(), rand.Uint32())
+	if _, err := admin.Exec(ctx, "CREATE DATABASE "+name); err != nil {
+		t.Fatalf("create database: %v", err)
+	}
+	t.Cleanup(func() { dropDatabase(name) })
+	return withDatabase(pgURL, name)
+}
+
+func dropDatabase(name string) {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	admin, err := pgx.Connect(ctx, pgURL)
+	if err != nil {
+		return
+	}
+	defer admin.Close(ctx)
+	_, _ = admin.Exec(ctx, "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)")
+}
+
+func withDatabase(raw, name string) string {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return raw
+	}
+	u.Path = "/" + name
+	return u.String()
+}
+
+// Redis returns the Redis URL and a key prefix unique to this test.
+func Redis(t testing.TB) (redisURLOut, prefix string) {
+	t.Helper()
+	redisOnce.Do(func() { redisURL, redisErr = serverURL("TEST_REDIS_URL", startRedis) })
+	if redisErr != nil {
+		unavailable(t, "redis", redisErr)
+	}
+	return redisURL, fmt.Sprintf("test:%08x", rand.Uint32())
+}
+
+func serverURL(env string, start func(context.Context) (string, error)) (string, error) {
+	if u := os.Getenv(env); u != "" {
+		return u, nil
+	}
+	if !dockerAvailable() {
+		return "", fmt.Errorf("%s is not set and Docker is not running", env)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	return start(ctx)
+}
+
+func dockerAvailable() bool {
+	_, err := os.Stat("/var/run/docker.sock")
+	return err == nil || os.Getenv("DOCKER_HOST") != ""
+}
+
+// Containers live until the test binary exits (testcontainers' reaper
+// removes them).
+func startPostgres(ctx context.Context) (string, error) {
+	c, err := tcpostgres.Run(ctx, "postgres:15-alpine",
+		tcpostgres.WithDatabase("postgres"), tcpostgres.WithUsername("postgres"),
+		tcpostgres.WithPassword("postgres"), tcpostgres.BasicWaitStrategies())
+	if err != nil {
+		return "", err
+	}
+	return c.ConnectionString(ctx, "sslmode=disable")
+}
+
+func startRedis(ctx context.Context) (string, error) {
+	c, err := tcredis.Run(ctx, "redis:7-alpine")
+	if err != nil {
+		return "", err
+	}
+	return c.ConnectionString(ctx)
+}

@@ -1,0 +1,81 @@
+package web
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+
+	"github.com/labstack/echo/v4"
+)
+
+// DecodeJSON reads the body strictly into dst: malformed JSON, unknown
+// fields, wrong types and trailing data are 400s naming what is wrong; a body
+// over the limit is a 413.
+func DecodeJSON(c echo.Context, dst any) error {
+	body, err := io.ReadAll(c.Request().Body)
+	if err != nil {
+		var tooLarge *http.MaxBytesError
+		if errors.As(err, &tooLarge) {
+			return NewError(http.StatusRequestEntityTooLarge, "body_too_large", "request body is too large")
+		}
+		return NewError(http.StatusBadRequest, "invalid_request", "could not read request body")
+	}
+	return Unmarshal(body, dst)
+}
+
+// Unmarshal is DecodeJSON for a body already read.
+func Unmarshal(body []byte, dst any) error {
+	if len(bytes.TrimSpace(body)) == 0 {
+		return Invalid(map[string]string{"body": "must be a JSON object"})
+	}
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(dst); err != nil {
+		return Invalid(decodeFields(err))
+	}
+	if dec.More() {
+		return Invalid(map[string]string{"body": "unexpected data after the JSON object"})
+	}
+	return nil
+}
+
+func decodeFields(err error) map[string]string {
+	var syntax *json.SyntaxError
+	var typ *json.UnmarshalTypeError
+	switch {
+	case errors.As(err, &syntax):
+		return map[string]string{"body": fmt.Sprintf("malformed JSON at offset %d", syntax.Offset)}
+	case errors.As(err, &typ):
+		field := typ.Field
+		if field == "" {
+			field = "body"
+		}
+		return map[string]string{field: "must be " + jsonKind(typ.Type.Kind().String())}
+	case strings.HasPrefix(err.Error(), "json: unknown field "):
+		name := strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`)
+		return map[string]string{name: "unknown field"}
+	case errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, io.EOF):
+		return map[string]string{"body": "malformed JSON: unexpected end"}
+	}
+	return map[string]string{"body": "malformed JSON"}
+}
+
+func jsonKind(kind string) string {
+	switch kind {
+	case "int", "int8", "int16", "int32", "int64", "uint", "uint8", "uint16", "uint32", "uint64":
+		return "an integer"
+	case "float32", "float64":
+		return "a number"
+	case "string":
+		return "a string"
+	case "bool":
+		return "a boolean"
+	case "slice", "array":
+		return "an array"
+	}
+	return "an object"
+}

@@ -1,0 +1,193 @@
+// Package web is the HTTP plumbing every Altis service shares: an echo
+// server with request ids, one log line per request, Prometheus metrics,
+// health endpoints, the one error envelope and graceful shutdown.
+package web
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/labstack/echo/v4"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/altisair/altis/pkg/platform/logging"
+)
+
+// HeaderRequestID carries the request id between the gateway and services.
+const HeaderRequestID = "X-Request-Id"
+
+const requestIDKey = "request_id"
+
+// Options configure a server.
+type Options struct {
+	Service  string
+	Log      *slog.Logger
+	Errors   ErrorTable
+	Registry *prometheus.Registry // nil: a new one with Go and process collectors
+}
+
+// Server is an echo instance with Altis's middleware installed.
+type Server struct {
+	Echo     *echo.Echo
+	Registry *prometheus.Registry
+	log      *slog.Logger
+}
+
+// New builds a Server. Routes are added to s.Echo by the caller.
+func New(o Options) *Server {
+	e := echo.New()
+	e.HideBanner, e.HidePort = true, true
+	reg := o.Registry
+	if reg == nil {
+		reg = prometheus.NewRegistry()
+		reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	}
+	e.HTTPErrorHandler = errorHandler(o.Log, o.Errors)
+	e.Use(requestID, observe(o.Log, reg, o.Service), recoverPanics(o.Log))
+	e.GET("/healthz", func(c echo.Context) error { return c.JSON(http.StatusOK, map[string]string{"status": "ok"}) })
+	e.GET("/metrics", echo.WrapHandler(promhttp.HandlerFor(reg, promhttp.HandlerOpts{})))
+	return &Server{Echo: e, Registry: reg, log: o.Log}
+}
+
+// RequestID returns the id of the request being served.
+func RequestID(c echo.Context) string {
+	id, _ := c.Get(requestIDKey).(string)
+	return id
+}
+
+func requestID(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		id := c.Request().Header.Get(HeaderRequestID)
+		if id == "" || len(id) > 128 {
+			id = uuid.NewString()
+		}
+		c.Set(requestIDKey, id)
+		c.Request().Header.Set(HeaderRequestID, id)
+		c.Response().Header().Set(HeaderRequestID, id)
+		c.SetRequest(c.Request().WithContext(logging.WithRequestID(c.Request().Context(), id)))
+		return next(c)
+	}
+}
+
+func recoverPanics(log *slog.Logger) echo.MiddlewareFunc {
+	return func(next echo.HandlerFunc) echo.HandlerFunc {
+		return func(c echo.Context) (err error) {
+			defer func() {
+				if r := recover(); r != nil {
+					if r == http.ErrAbortHandler {
+						panic(r)
+					}
+					log.ErrorContext(c.Request().Context(), "panic", "panic", fmt.Sprint(r))
+					err = errors.New("panic recovered")
+				}
+			}()
+			return next(c)
+		}
+	}
+}
+
+// observe commits the handler's error, then logs one line and records the
+// latency with the final status.
+func observe(log *slog.Logger, reg *prometheus.Registry, service string) echo.MiddlewareFunc {
+	hist := prometheus.NewHistogramVec(prometheus.HistogramOpts{
+		Name:        "http_request_duration_seconds",
+		Help:        "HTTP request latency by route and status.",
+		ConstLabels: prometheus.Labels{"service": service},
+		Buckets:     []float64{.0005, .001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5},
+	}, []string{"method", "route", "status"})
+	reg.MustRegister(hist)
+	return func(next echo.HandlerFunc) echo.HandlerFunc {
+		return func(c echo.Context) error {
+			start := time.Now()
+			if err := next(c); err != nil {
+				c.Error(err)
+			}
+			route := c.Path()
+			if route == "" {
+				route = "unmatched"
+			}
+			status := c.Response().Status
+			hist.WithLabelValues(c.Request().Method, route, strconv.Itoa(status)).Observe(time.Since(start).Seconds())
+			if quietPaths[route] {
+				return nil
+			}
+			log.InfoContext(c.Request().Context(), "request",
+				"method", c.Request().Method, "path", c.Request().URL.Path, "status", status,
+				"bytes", c.Response().Size, "duration_ms", float64(time.Since(start).Microseconds())/1000)
+			return nil
+		}
+	}
+}
+
+var quietPaths = map[string]bool{"/healthz": true, "/readyz": true, "/metrics": true}
+
+// Check reports whether one dependency answers.
+type Check struct {
+	Name string
+	Fn   func(ctx context.Context) error
+}
+
+// Ready installs /readyz: 200 when every check passes within a second,
+// otherwise 503 naming the failures (and a warning in the log).
+func (s *Server) Ready(checks ...Check) {
+	s.Echo.GET("/readyz", func(c echo.Context) error {
+		ctx, cancel := context.WithTimeout(c.Request().Context(), time.Second)
+		defer cancel()
+		failed := map[string]string{}
+		for _, ch := range checks {
+			if err := ch.Fn(ctx); err != nil {
+				failed[ch.Name] = err.Error()
+			}
+		}
+		if len(failed) > 0 {
+			s.log.WarnContext(ctx, "not ready", "failed", failed)
+			return c.JSON(http.StatusServiceUnavailable, map[string]any{"status": "unavailable", "failed": failed})
+		}
+		return c.JSON(http.StatusOK, map[string]string{"status": "ready"})
+	})
+}
+
+// Config is the listening part of a service section.
+type Config struct {
+	Port            int           `koanf:"port"`
+	ShutdownTimeout time.Duration `koanf:"shutdown_timeout"`
+}
+
+// Serve listens on addr until ctx ends, then drains in-flight requests for
+// up to grace before closing.
+func (s *Server) Serve(ctx context.Context, addr string, grace time.Duration) error {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return fmt.Errorf("listen %s: %w", addr, err)
+	}
+	return s.ServeListener(ctx, ln, grace)
+}
+
+// ServeListener is Serve on an existing listener (tests use port 0).
+func (s *Server) ServeListener(ctx context.Context, ln net.Listener, grace time.Duration) error {
+	srv := &http.Server{Handler: s.Echo, ReadHeaderTimeout: 10 * time.Second}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	s.log.Info("listening", "addr", ln.Addr().String())
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	sctx, cancel := context.WithTimeout(context.Background(), grace)
+	defer cancel()
+	err := srv.Shutdown(sctx)
+	if errors.Is(err, context.DeadlineExceeded) {
+		err = srv.Close()
+	}
+	return err
+}

@@ -1,0 +1,76 @@
+package main
+
+import (
+	"time"
+
+	cfgpkg "github.com/altisair/altis/pkg/platform/config"
+	"github.com/altisair/altis/pkg/platform/kafka"
+	platformpg "github.com/altisair/altis/pkg/platform/postgres"
+	"github.com/altisair/altis/pkg/platform/redis"
+)
+
+// config is everything the command service reads, parsed once in main.
+type config struct {
+	Command  commandConfig
+	Seed     seedConfig
+	Database platformpg.Config
+	Redis    redis.Config
+	Kafka    kafka.Config
+}
+
+type commandConfig struct {
+	Port            int           `koanf:"port"`
+	ShutdownTimeout time.Duration `koanf:"shutdown_timeout"`
+	MigrateOnStart  bool          `koanf:"migrate_on_start"`
+	HoldTTL         time.Duration `koanf:"hold_ttl"`
+	Relay           relayConfig   `koanf:"relay"`
+}
+
+type relayConfig struct {
+	BatchSize    int           `koanf:"batch_size"`
+	PollInterval time.Duration `koanf:"poll_interval"`
+	LockRetry    time.Duration `koanf:"lock_retry"`
+}
+
+func (c commandConfig) Validate() error {
+	switch {
+	case c.Port < 1 || c.Port > 65535:
+		return cfgpkg.Invalid("port", "must be between 1 and 65535")
+	case c.ShutdownTimeout <= 0:
+		return cfgpkg.Invalid("shutdown_timeout", "must be positive")
+	case c.HoldTTL < time.Minute || c.HoldTTL > 24*time.Hour:
+		return cfgpkg.Invalid("hold_ttl", "must be between 1m and 24h")
+	case c.Relay.BatchSize < 1 || c.Relay.BatchSize > 10000:
+		return cfgpkg.Invalid("relay.batch_size", "must be between 1 and 10000")
+	case c.Relay.PollInterval <= 0:
+		return cfgpkg.Invalid("relay.poll_interval", "must be positive")
+	case c.Relay.LockRetry <= 0:
+		return cfgpkg.Invalid("relay.lock_retry", "must be positive")
+	}
+	return nil
+}
+
+type seedConfig struct {
+	Days  int `koanf:"days"`
+	Scale int `koanf:"scale"`
+}
+
+func (c seedConfig) Validate() error {
+	if c.Days < 1 || c.Days > 3660 {
+		return cfgpkg.Invalid("days", "must be between 1 and 3660")
+	}
+	if c.Scale < 1 || c.Scale > 100 {
+		return cfgpkg.Invalid("scale", "must be between 1 and 100")
+	}
+	return nil
+}
+
+func loadConfig(l *cfgpkg.Loader) (config, error) {
+	var c config
+	err := l.Sections(
+		cfgpkg.Into{Key: "command", Dst: &c.Command}, cfgpkg.Into{Key: "seed", Dst: &c.Seed},
+		cfgpkg.Into{Key: "database", Dst: &c.Database}, cfgpkg.Into{Key: "redis", Dst: &c.Redis},
+		cfgpkg.Into{Key: "kafka", Dst: &c.Kafka},
+	)
+	return c, err
+}

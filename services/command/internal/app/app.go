@@ -1,0 +1,2 @@
+// Package app holds the command service's use cases, one per file.
+package app

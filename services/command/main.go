@@ -1,0 +1,72 @@
+// Command command is the write side of Altis: trip and seat holds in Redis,
+// bookings as PostgreSQL transactions with an outbox, and the outbox relay.
+//
+//	command [-config file]            serve
+//	command [-config file] migrate    apply migrations and exit
+//	command [-config file] seed       migrate, seed the schedule and exit
+//	command [-config file] healthcheck
+package main
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/altisair/altis/migrations"
+	"github.com/altisair/altis/pkg/platform/lifecycle"
+	platformpg "github.com/altisair/altis/pkg/platform/postgres"
+	"github.com/altisair/altis/services/command/internal/adapters/postgres"
+	"github.com/altisair/altis/services/command/internal/app"
+	"github.com/altisair/altis/services/command/internal/domain/schedule"
+)
+
+func main() { lifecycle.Main("command", run) }
+
+func run(ctx context.Context, env lifecycle.Env) error {
+	cfg, err := loadConfig(env.Config)
+	if err != nil {
+		return err
+	}
+	switch arg(env.Args) {
+	case "":
+		return serve(ctx, env, cfg)
+	case "migrate":
+		_, err := migrations.Up(ctx, cfg.Database.URL, env.Log)
+		return err
+	case "seed":
+		return seed(ctx, env, cfg)
+	case "healthcheck":
+		return lifecycle.Probe(ctx, cfg.Command.Port)
+	}
+	return fmt.Errorf("unknown subcommand %q (want migrate, seed or healthcheck)", env.Args[0])
+}
+
+func arg(args []string) string {
+	if len(args) == 0 {
+		return ""
+	}
+	return args[0]
+}
+
+func seed(ctx context.Context, env lifecycle.Env, cfg config) error {
+	if _, err := migrations.Up(ctx, cfg.Database.URL, env.Log); err != nil {
+		return err
+	}
+	pool, err := platformpg.Open(ctx, cfg.Database)
+	if err != nil {
+		return err
+	}
+	defer pool.Close()
+	uc, err := app.NewSeedSchedule(postgres.NewScheduleStore(pool), env.Log)
+	if err != nil {
+		return err
+	}
+	today := time.Now().UTC().Truncate(24 * time.Hour)
+	res, err := uc.Handle(ctx, schedule.Options{Start: today, Days: cfg.Seed.Days, Scale: cfg.Seed.Scale})
+	if err != nil {
+		return err
+	}
+	env.Log.Info("schedule seeded", "from", today.Format(time.DateOnly), "days", cfg.Seed.Days,
+		"flights", res.Generated, "new", res.Inserted, "took", res.Took.String())
+	return nil
+}

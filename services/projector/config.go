@@ -1,0 +1,54 @@
+package main
+
+import (
+	"time"
+
+	cfgpkg "github.com/altisair/altis/pkg/platform/config"
+	"github.com/altisair/altis/pkg/platform/kafka"
+	platformpg "github.com/altisair/altis/pkg/platform/postgres"
+	"github.com/altisair/altis/pkg/platform/redis"
+)
+
+// config is everything the projector reads, parsed once in main.
+type config struct {
+	Projector projectorConfig
+	Database  platformpg.Config
+	Redis     redis.Config
+	Kafka     kafka.Config
+}
+
+type projectorConfig struct {
+	Port             int           `koanf:"port"`
+	ShutdownTimeout  time.Duration `koanf:"shutdown_timeout"`
+	RebuildBatch     int           `koanf:"rebuild_batch"`
+	DropGrace        time.Duration `koanf:"drop_grace"`
+	WatchInterval    time.Duration `koanf:"watch_interval"`
+	SeatEventsMaxLen int           `koanf:"seat_events_maxlen"`
+}
+
+func (c projectorConfig) Validate() error {
+	switch {
+	case c.Port < 1 || c.Port > 65535:
+		return cfgpkg.Invalid("port", "must be between 1 and 65535")
+	case c.ShutdownTimeout <= 0:
+		return cfgpkg.Invalid("shutdown_timeout", "must be positive")
+	case c.RebuildBatch < 1 || c.RebuildBatch > 10000:
+		return cfgpkg.Invalid("rebuild_batch", "must be between 1 and 10000")
+	case c.DropGrace < 0:
+		return cfgpkg.Invalid("drop_grace", "must not be negative")
+	case c.WatchInterval < 100*time.Millisecond:
+		return cfgpkg.Invalid("watch_interval", "must be at least 100ms")
+	case c.SeatEventsMaxLen < 10:
+		return cfgpkg.Invalid("seat_events_maxlen", "must be at least 10")
+	}
+	return nil
+}
+
+func loadConfig(l *cfgpkg.Loader) (config, error) {
+	var c config
+	err := l.Sections(
+		cfgpkg.Into{Key: "projector", Dst: &c.Projector}, cfgpkg.Into{Key: "database", Dst: &c.Database},
+		cfgpkg.Into{Key: "redis", Dst: &c.Redis}, cfgpkg.Into{Key: "kafka", Dst: &c.Kafka},
+	)
+	return c, err
+}

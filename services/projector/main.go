@@ -1,0 +1,119 @@
+// Command projector consumes Altis events from Kafka and maintains the
+// Redis availability index; it can rebuild the index from PostgreSQL.
+//
+//	projector [-config file]           serve (rebuilds first if the index is missing)
+//	projector [-config file] rebuild   rebuild the index now and exit
+//	projector [-config file] healthcheck
+package main
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/redis/rueidis"
+	"golang.org/x/sync/errgroup"
+
+	"github.com/altisair/altis/pkg/platform/kafka"
+	"github.com/altisair/altis/pkg/platform/lifecycle"
+	platformpg "github.com/altisair/altis/pkg/platform/postgres"
+	"github.com/altisair/altis/pkg/platform/redis"
+	"github.com/altisair/altis/pkg/platform/web"
+	"github.com/altisair/altis/pkg/readmodel"
+	"github.com/altisair/altis/services/projector/internal/adapters/postgres"
+	redisindex "github.com/altisair/altis/services/projector/internal/adapters/redis"
+	"github.com/altisair/altis/services/projector/internal/app"
+	kafkaport "github.com/altisair/altis/services/projector/internal/ports/kafka"
+)
+
+func main() { lifecycle.Main("projector", run) }
+
+func run(ctx context.Context, env lifecycle.Env) error {
+	cfg, err := loadConfig(env.Config)
+	if err != nil {
+		return err
+	}
+	if len(env.Args) > 0 && env.Args[0] == "healthcheck" {
+		return lifecycle.Probe(ctx, cfg.Projector.Port)
+	}
+	pool, err := platformpg.Open(ctx, cfg.Database)
+	if err != nil {
+		return err
+	}
+	defer pool.Close()
+	rdb, err := redis.Open(cfg.Redis, env.Log)
+	if err != nil {
+		return err
+	}
+	defer rdb.Close()
+	switch {
+	case len(env.Args) == 0:
+		return serve(ctx, env, cfg, pool, rdb)
+	case env.Args[0] == "rebuild":
+		return rebuild(ctx, env, cfg, pool, rdb)
+	}
+	return fmt.Errorf("unknown subcommand %q (want rebuild or healthcheck)", env.Args[0])
+}
+
+// wiring is the projector's use cases over its adapters.
+type wiring struct {
+	index   *redisindex.Index
+	ensure  *app.EnsureIndex
+	rebuild *app.RebuildIndex
+}
+
+func wire(env lifecycle.Env, cfg config, pool *pgxpool.Pool, rdb rueidis.Client) (wiring, error) {
+	ix := redisindex.NewIndex(rdb, readmodel.NewKeys(cfg.Redis.Prefix), cfg.Projector.SeatEventsMaxLen)
+	rb, err := app.NewRebuildIndex(postgres.NewSnapshot(pool), ix, env.Log, cfg.Projector.RebuildBatch)
+	if err != nil {
+		return wiring{}, err
+	}
+	ens, err := app.NewEnsureIndex(ix, rb, ix, env.Log, cfg.Projector.DropGrace)
+	return wiring{index: ix, ensure: ens, rebuild: rb}, err
+}
+
+func rebuild(ctx context.Context, env lifecycle.Env, cfg config, pool *pgxpool.Pool, rdb rueidis.Client) error {
+	w, err := wire(env, cfg, pool, rdb)
+	if err != nil {
+		return err
+	}
+	res, err := w.rebuild.Handle(ctx)
+	if err != nil {
+		return err
+	}
+	env.Log.Info("waiting for readers before dropping the old generation", "grace", cfg.Projector.DropGrace.String())
+	return w.ensure.DropAfterGrace(ctx, res.Replaced)
+}
+
+func serve(ctx context.Context, env lifecycle.Env, cfg config, pool *pgxpool.Pool, rdb rueidis.Client) error {
+	w, err := wire(env, cfg, pool, rdb)
+	if err != nil {
+		return err
+	}
+	kc, err := kafka.NewClient(cfg.Kafka, kafkaport.ClientOptions()...)
+	if err != nil {
+		return err
+	}
+	defer kc.Close()
+	srv := web.New(web.Options{Service: "projector", Log: env.Log})
+	srv.Ready(
+		web.Check{Name: "postgres", Fn: pool.Ping},
+		web.Check{Name: "redis", Fn: redis.Ping(rdb)},
+		web.Check{Name: "kafka", Fn: kafka.Ping(kc)},
+	)
+	project, err := app.NewProjectEvents(w.index, env.Log)
+	if err != nil {
+		return err
+	}
+	consumer, err := kafkaport.NewConsumer(kc, project, env.Log, srv.Registry)
+	if err != nil {
+		return err
+	}
+	g, ctx := errgroup.WithContext(ctx)
+	g.Go(func() error { return w.ensure.Watch(ctx, cfg.Projector.WatchInterval) })
+	g.Go(func() error { return consumer.Run(ctx) })
+	g.Go(func() error {
+		return srv.Serve(ctx, fmt.Sprintf(":%d", cfg.Projector.Port), cfg.Projector.ShutdownTimeout)
+	})
+	return g.Wait()
+}

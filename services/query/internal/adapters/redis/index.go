@@ -1,0 +1,171 @@
+// Package redis reads the availability index (see pkg/readmodel) with one
+// Lua script per question, so each answer is one round trip and reads one
+// consistent generation.
+package redis
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strconv"
+	"time"
+
+	"github.com/redis/rueidis"
+
+	"github.com/altisair/altis/pkg/events"
+	"github.com/altisair/altis/pkg/readmodel"
+	"github.com/altisair/altis/services/query/internal/app"
+	"github.com/altisair/altis/services/query/internal/domain"
+)
+
+// ErrNoIndex means the index has not been built yet (or Redis was wiped and
+// the projector is rebuilding it).
+var ErrNoIndex = errors.New("the availability index is not available yet")
+
+// legScript returns {1, origin served, destination served, doc, sold, ...}
+// or {0} when there is no index.
+var legScript = rueidis.NewLuaScript(`
+local p = ARGV[1]
+local cur = redis.call('GET', p .. ':index:current')
+if not cur then return {0} end
+local g = p .. ':ix:' .. cur .. ':'
+local out = {1, redis.call('SISMEMBER', g .. 'airports', ARGV[2]),
+             redis.call('SISMEMBER', g .. 'airports', ARGV[3])}
+local ids = redis.call('ZRANGEBYSCORE', g .. 'route:' .. ARGV[2] .. ':' .. ARGV[3] .. ':' .. ARGV[4], ARGV[5], '+inf')
+for _, id in ipairs(ids) do
+  local v = redis.call('HMGET', g .. 'flight:{' .. id .. '}', 'doc', 'sold')
+  if v[1] then
+    out[#out + 1] = v[1]
+    out[#out + 1] = v[2] or '0'
+  end
+end
+return out`)
+
+// seatMapScript returns {1, doc, sold count, layout, sold seat...}, {0} when
+// there is no index, or {2} when the flight is unknown.
+var seatMapScript = rueidis.NewLuaScript(`
+local p = ARGV[1]
+local cur = redis.call('GET', p .. ':index:current')
+if not cur then return {0} end
+local g = p .. ':ix:' .. cur .. ':'
+local v = redis.call('HMGET', g .. 'flight:{' .. ARGV[2] .. '}', 'doc', 'sold')
+if not v[1] then return {2} end
+local doc = cjson.decode(v[1])
+local out = {1, v[1], v[2] or '0', redis.call('GET', g .. 'layout:' .. doc.aircraft) or ''}
+for _, s in ipairs(redis.call('SMEMBERS', g .. 'sold:{' .. ARGV[2] .. '}')) do
+  out[#out + 1] = s
+end
+return out`)
+
+// Index reads the availability index.
+type Index struct {
+	client rueidis.Client
+	keys   readmodel.Keys
+}
+
+// NewIndex returns a reader under keys.
+func NewIndex(client rueidis.Client, keys readmodel.Keys) *Index {
+	return &Index{client: client, keys: keys}
+}
+
+// Legs answers every leg in one round trip.
+func (ix *Index) Legs(ctx context.Context, legs []domain.Leg, since time.Time) ([]app.LegFlights, error) {
+	execs := make([]rueidis.LuaExec, len(legs))
+	for i, l := range legs {
+		execs[i] = rueidis.LuaExec{Args: []string{ix.keys.Prefix(), string(l.Origin), string(l.Destination),
+			l.Date.Format(time.DateOnly), strconv.FormatInt(since.Unix()+1, 10)}}
+	}
+	out := make([]app.LegFlights, len(legs))
+	for i, r := range legScript.ExecMulti(ctx, ix.client, execs...) {
+		vals, err := r.ToArray()
+		if err != nil {
+			return nil, fmt.Errorf("search index: %w", err)
+		}
+		if out[i], err = toLeg(vals); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+func toLeg(vals []rueidis.RedisMessage) (app.LegFlights, error) {
+	if ok, _ := vals[0].AsInt64(); ok != 1 {
+		return app.LegFlights{}, ErrNoIndex
+	}
+	o, _ := vals[1].AsInt64()
+	d, _ := vals[2].AsInt64()
+	leg := app.LegFlights{OriginKnown: o == 1, DestinationKnown: d == 1}
+	for i := 3; i+1 < len(vals); i += 2 {
+		f, err := toFlight(vals[i], vals[i+1])
+		if err != nil {
+			return leg, err
+		}
+		leg.Flights = append(leg.Flights, f)
+	}
+	return leg, nil
+}
+
+func toFlight(docMsg, soldMsg rueidis.RedisMessage) (domain.Flight, error) {
+	raw, err := docMsg.ToString()
+	if err != nil {
+		return domain.Flight{}, err
+	}
+	var doc readmodel.FlightDoc
+	if err := json.Unmarshal([]byte(raw), &doc); err != nil {
+		return domain.Flight{}, fmt.Errorf("flight document: %w", err)
+	}
+	soldStr, _ := soldMsg.ToString()
+	sold, _ := strconv.Atoi(soldStr)
+	return toDomain(doc, sold), nil
+}
+
+func toDomain(d readmodel.FlightDoc, sold int) domain.Flight {
+	return domain.Flight{
+		ID: d.ID, Number: d.Number, Origin: domain.AirportCode(d.Origin),
+		Destination: domain.AirportCode(d.Destination), DepartureAt: d.DepartureAt, ArrivalAt: d.ArrivalAt,
+		Aircraft: d.Aircraft, AircraftName: d.AircraftName, Status: d.Status, Currency: d.Currency,
+		Fares: d.Fares, Capacity: d.Capacity, Sold: sold,
+	}
+}
+
+// SeatMap reads one flight with its layout and sold seats.
+func (ix *Index) SeatMap(ctx context.Context, flightID string) (domain.Flight, domain.Layout, map[string]bool, error) {
+	vals, err := seatMapScript.Exec(ctx, ix.client, nil, []string{ix.keys.Prefix(), flightID}).ToArray()
+	if err != nil {
+		return domain.Flight{}, domain.Layout{}, nil, fmt.Errorf("seat map: %w", err)
+	}
+	switch status, _ := vals[0].AsInt64(); status {
+	case 0:
+		return domain.Flight{}, domain.Layout{}, nil, ErrNoIndex
+	case 2:
+		return domain.Flight{}, domain.Layout{}, nil, domain.ErrFlightNotFound
+	}
+	f, err := toFlight(vals[1], vals[2])
+	if err != nil {
+		return f, domain.Layout{}, nil, err
+	}
+	layout, err := toLayout(vals[3])
+	if err != nil {
+		return f, layout, nil, err
+	}
+	sold := make(map[string]bool, len(vals)-4)
+	for _, m := range vals[4:] {
+		s, _ := m.ToString()
+		sold[s] = true
+	}
+	return f, layout, sold, nil
+}
+
+func toLayout(m rueidis.RedisMessage) (domain.Layout, error) {
+	raw, _ := m.ToString()
+	var l events.SeatLayout
+	if err := json.Unmarshal([]byte(raw), &l); err != nil {
+		return domain.Layout{}, fmt.Errorf("seat layout: %w", err)
+	}
+	out := domain.Layout{Aircraft: l.Aircraft, Name: l.Name, ExitRows: l.ExitRows, Blocked: l.Blocked}
+	for _, c := range l.Cabins {
+		out.Cabins = append(out.Cabins, domain.Cabin{Code: c.Code, Name: c.Name, FirstRow: c.FirstRow, LastRow: c.LastRow, Layout: c.Layout})
+	}
+	return out, nil
+}

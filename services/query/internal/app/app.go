@@ -1,0 +1,29 @@
+// Package app holds the query service's use cases: flight search and seat
+// maps, both served from the Redis availability index alone.
+package app
+
+import (
+	"context"
+	"time"
+
+	"github.com/altisair/altis/services/query/internal/domain"
+)
+
+// Index is the read side of the availability index.
+type Index interface {
+	// Legs returns, for each leg in order, the flights departing on its
+	// date (from since on), and whether each airport is served at all.
+	Legs(ctx context.Context, legs []domain.Leg, since time.Time) ([]LegFlights, error)
+	// SeatMap returns a flight with its layout and sold seats, or
+	// domain.ErrFlightNotFound.
+	SeatMap(ctx context.Context, flightID string) (domain.Flight, domain.Layout, map[string]bool, error)
+}
+
+// LegFlights is what the index holds for one leg.
+type LegFlights struct {
+	Flights                       []domain.Flight
+	OriginKnown, DestinationKnown bool
+}
+
+// Clock returns the current time; tests pin it.
+type Clock func() time.Time
