@@ -1,0 +1,132 @@
+package web_test
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/altisair/altis/pkg/platform/logging"
+	"github.com/altisair/altis/pkg/platform/web"
+)
+
+var errTaken = errors.New("seat taken")
+
+type fieldsErr struct{}
+
+func (fieldsErr) Error() string                  { return "bad" }
+func (fieldsErr) FieldErrors() map[string]string { return map[string]string{"seat": "bad seat"} }
+
+func newServer() *web.Server {
+	s := web.New(web.Options{Service: "t", Log: logging.Discard(), Errors: web.ErrorTable{
+		{Target: errTaken, Status: http.StatusConflict, Code: "seat_unavailable"},
+	}})
+	s.Echo.GET("/taken", func(c echo.Context) error { return fmt.Errorf("hold: %w", errTaken) })
+	s.Echo.GET("/fields", func(echo.Context) error { return fmt.Errorf("wrapped: %w", fieldsErr{}) })
+	s.Echo.GET("/boom", func(echo.Context) error { return errors.New("db password is hunter2") })
+	s.Echo.GET("/panic", func(echo.Context) error { panic("oops") })
+	s.Echo.POST("/decode", func(c echo.Context) error {
+		var v struct {
+			Name  string `json:"name"`
+			Count int    `json:"count"`
+		}
+		if err := web.DecodeJSON(c, &v); err != nil {
+			return err
+		}
+		return c.JSON(http.StatusOK, v)
+	})
+	return s
+}
+
+func do(t *testing.T, s *web.Server, method, path, body string) (int, web.Envelope, http.Header) {
+	t.Helper()
+	req := httptest.NewRequest(method, path, strings.NewReader(body))
+	req.Header.Set(web.HeaderRequestID, "req-1")
+	rec := httptest.NewRecorder()
+	s.Echo.ServeHTTP(rec, req)
+	var env web.Envelope
+	_ = json.Unmarshal(rec.Body.Bytes(), &env)
+	return rec.Code, env, rec.Header()
+}
+
+func TestOneErrorShape(t *testing.T) {
+	s := newServer()
+	cases := []struct {
+		path, method, body string
+		status             int
+		code, field        string
+	}{
+		{"/taken", "GET", "", 409, "seat_unavailable", ""},
+		{"/fields", "GET", "", 400, "invalid_request", "seat"},
+		{"/boom", "GET", "", 500, "internal", ""},
+		{"/panic", "GET", "", 500, "internal", ""},
+		{"/nowhere", "GET", "", 404, "not_found", ""},
+		{"/decode", "POST", `{"name":`, 400, "invalid_request", "body"},
+		{"/decode", "POST", `{"name":"a","extra":1}`, 400, "invalid_request", "extra"},
+		{"/decode", "POST", `{"count":"three"}`, 400, "invalid_request", "count"},
+		{"/decode", "POST", ``, 400, "invalid_request", "body"},
+		{"/decode", "POST", `{} {}`, 400, "invalid_request", "body"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.method+tc.path+tc.body, func(t *testing.T) {
+			status, env, h := do(t, s, tc.method, tc.path, tc.body)
+			if status != tc.status || env.Error == nil || env.Error.Code != tc.code {
+				t.Fatalf("got %d %+v, want %d %s", status, env.Error, tc.status, tc.code)
+			}
+			if env.Error.RequestID != "req-1" || h.Get(web.HeaderRequestID) != "req-1" {
+				t.Errorf("request id not echoed: %+v", env.Error)
+			}
+			if tc.field != "" && env.Error.Fields[tc.field] == "" {
+				t.Errorf("fields %v lack %q", env.Error.Fields, tc.field)
+			}
+			if status == 500 && strings.Contains(env.Error.Message, "hunter2") {
+				t.Error("a 5xx body leaked the cause")
+			}
+		})
+	}
+}
+
+func TestRequireGuest(t *testing.T) {
+	s := newServer()
+	s.Echo.GET("/mine", func(c echo.Context) error { return c.String(200, web.GuestID(c)) }, web.RequireGuest)
+	status, env, _ := do(t, s, "GET", "/mine", "")
+	if status != 401 || env.Error.Code != "unauthorized" {
+		t.Fatalf("no guest: %d %+v", status, env.Error)
+	}
+	req := httptest.NewRequest("GET", "/mine", nil)
+	req.Header.Set(web.HeaderGuestID, "g-1")
+	rec := httptest.NewRecorder()
+	s.Echo.ServeHTTP(rec, req)
+	if rec.Code != 200 || rec.Body.String() != "g-1" {
+		t.Fatalf("guest: %d %q", rec.Code, rec.Body.String())
+	}
+}
+
+func TestReadyNamesTheFailingDependency(t *testing.T) {
+	s := newServer()
+	s.Ready(web.Check{Name: "postgres", Fn: func(context.Context) error { return nil }},
+		web.Check{Name: "redis", Fn: func(context.Context) error { return errors.New("connection refused") }})
+	req := httptest.NewRequest("GET", "/readyz", nil)
+	rec := httptest.NewRecorder()
+	s.Echo.ServeHTTP(rec, req)
+	if rec.Code != 503 || !strings.Contains(rec.Body.String(), "redis") || strings.Contains(rec.Body.String(), "postgres") {
+		t.Fatalf("readyz: %d %s", rec.Code, rec.Body.String())
+	}
+	rec = httptest.NewRecorder()
+	s.Echo.ServeHTTP(rec, httptest.NewRequest("GET", "/healthz", nil))
+	if rec.Code != 200 {
+		t.Fatalf("healthz: %d", rec.Code)
+	}
+	do(t, s, "GET", "/taken", "")
+	rec = httptest.NewRecorder()
+	s.Echo.ServeHTTP(rec, httptest.NewRequest("GET", "/metrics", nil))
+	if !strings.Contains(rec.Body.String(), `http_request_duration_seconds_count{method="GET",route="/taken",service="t",status="409"} 1`) {
+		t.Fatalf("metrics lack the request:\n%s", rec.Body.String())
+	}
+}

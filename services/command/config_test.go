@@ -1,0 +1,40 @@
+package main
+
+import (
+	"strings"
+	"testing"
+
+	cfgpkg "github.com/altisair/altis/pkg/platform/config"
+)
+
+func TestShippedConfigLoads(t *testing.T) {
+	l, err := cfgpkg.Load("../../config/default.toml", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := loadConfig(l)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Command.Port != 8081 || c.Seed.Days != 30 || c.Command.HoldTTL.Minutes() != 15 {
+		t.Fatalf("unexpected defaults: %+v", c)
+	}
+}
+
+func TestBadValuesStopTheServiceNamingTheKey(t *testing.T) {
+	for env, want := range map[string]string{
+		"APP_COMMAND__PORT=0":               "port",
+		"APP_COMMAND__RELAY__BATCH_SIZE=-1": "relay.batch_size",
+		"APP_DATABASE__URL=mysql://x":       "url",
+		"APP_SEED__DAYS=many":               "days",
+		"APP_COMMAND__HOLD_TTL=forever":     "hold_ttl",
+	} {
+		l, err := cfgpkg.Load("../../config/default.toml", []string{env})
+		if err == nil {
+			_, err = loadConfig(l)
+		}
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("%s: err %v, want it to name %q", env, err, want)
+		}
+	}
+}
