@@ -1,7 +1,8 @@
 // Package testenv gives integration tests real PostgreSQL and Redis: from
 // TEST_DATABASE_URL / TEST_REDIS_URL when set, otherwise from
-// testcontainers where Docker runs. Each test gets its own database and its
-// own Redis key prefix. With CI=true a missing server fails the test; a
+// testcontainers where Docker runs, otherwise from servers answering on
+// their usual local ports. Each test gets its own database and its own
+// Redis key prefix. With CI=true a missing server fails the test; a
 // developer without one sees the test skipped with the reason.
 package testenv
 
@@ -9,6 +10,7 @@ import (
 	"context"
 	"fmt"
 	"math/rand/v2"
+	"net"
 	"net/url"
 	"os"
 	"strings"
@@ -41,7 +43,7 @@ func unavailable(t testing.TB, what string, err error) {
 // URL; the database is dropped when the test ends.
 func Database(t testing.TB) string {
 	t.Helper()
-	pgOnce.Do(func() { pgURL, pgErr = serverURL("TEST_DATABASE_URL", startPostgres) })
+	pgOnce.Do(func() { pgURL, pgErr = serverURL("TEST_DATABASE_URL", startPostgres, localPostgres) })
 	if pgErr != nil {
 		unavailable(t, "database", pgErr)
 	}
@@ -82,23 +84,46 @@ func withDatabase(raw, name string) string {
 // Redis returns the Redis URL and a key prefix unique to this test.
 func Redis(t testing.TB) (redisURLOut, prefix string) {
 	t.Helper()
-	redisOnce.Do(func() { redisURL, redisErr = serverURL("TEST_REDIS_URL", startRedis) })
+	redisOnce.Do(func() { redisURL, redisErr = serverURL("TEST_REDIS_URL", startRedis, localRedis) })
 	if redisErr != nil {
 		unavailable(t, "redis", redisErr)
 	}
 	return redisURL, fmt.Sprintf("test:%08x", rand.Uint32())
 }
 
-func serverURL(env string, start func(context.Context) (string, error)) (string, error) {
+// The usual local servers, tried when nothing else is configured.
+const (
+	localPostgres = "postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable"
+	localRedis    = "redis://127.0.0.1:6379/0"
+)
+
+func serverURL(env string, start func(context.Context) (string, error), local string) (string, error) {
 	if u := os.Getenv(env); u != "" {
 		return u, nil
 	}
 	if !dockerAvailable() {
-		return "", fmt.Errorf("%s is not set and Docker is not running", env)
+		if answers(local) {
+			return local, nil
+		}
+		return "", fmt.Errorf("%s is not set, Docker is not running and nothing answers at %s", env, local)
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
 	return start(ctx)
+}
+
+// answers reports whether a TCP server listens at the URL's host.
+func answers(raw string) bool {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return false
+	}
+	conn, err := net.DialTimeout("tcp", u.Host, time.Second)
+	if err != nil {
+		return false
+	}
+	conn.Close()
+	return true
 }
 
 func dockerAvailable() bool {
