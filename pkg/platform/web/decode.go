@@ -37,7 +37,7 @@ func Unmarshal(body []byte, dst any) error {
 	if err := dec.Decode(dst); err != nil {
 		return Invalid(decodeFields(err))
 	}
-	if dec.More() {
+	if rest := bytes.TrimSpace(body[dec.InputOffset():]); len(rest) > 0 {
 		return Invalid(map[string]string{"body": "unexpected data after the JSON object"})
 	}
 	return nil

@@ -51,7 +51,7 @@ type Rule struct {
 	Target  error
 	Status  int
 	Code    string
-	Message string // optional; defaults to the error text for 4xx
+	Message string // optional; defaults to the error's text
 }
 
 // ErrorTable is the one place a service maps its domain errors to HTTP.

@@ -72,6 +72,8 @@ func TestOneErrorShape(t *testing.T) {
 		{"/decode", "POST", `{"count":"three"}`, 400, "invalid_request", "count"},
 		{"/decode", "POST", ``, 400, "invalid_request", "body"},
 		{"/decode", "POST", `{} {}`, 400, "invalid_request", "body"},
+		{"/decode", "POST", `{"name":"a"}}`, 400, "invalid_request", "body"},
+		{"/decode", "POST", `{"name":"a"}]`, 400, "invalid_request", "body"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.method+tc.path+tc.body, func(t *testing.T) {

@@ -1,0 +1,96 @@
+package main
+
+import (
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	cfgpkg "github.com/altisair/altis/pkg/platform/config"
+	"github.com/altisair/altis/pkg/pricing"
+)
+
+const shippedConfig = "../../config/default.toml"
+
+func load(t *testing.T, environ ...string) (config, error) {
+	t.Helper()
+	l, err := cfgpkg.Load(shippedConfig, environ)
+	if err != nil {
+		return config{}, err
+	}
+	return loadConfig(l)
+}
+
+func TestShippedConfigLoads(t *testing.T) {
+	c, err := load(t)
+	if err != nil {
+		t.Fatalf("loadConfig(%s): %v", shippedConfig, err)
+	}
+	if c.Query.Port != 8082 || c.Query.ShutdownTimeout != 10*time.Second {
+		t.Errorf("[query] = %+v, want port 8082, shutdown_timeout 10s", c.Query)
+	}
+	if c.Redis.URL == "" || c.Redis.Prefix != "altis" {
+		t.Errorf("[redis] = %+v", c.Redis)
+	}
+	if _, err := pricing.New(c.Pricing); err != nil {
+		t.Fatalf("pricing.New rejects the shipped [pricing]: %v", err)
+	}
+	if len(c.Pricing.Sales) == 0 || len(c.Pricing.Surcharges) == 0 {
+		t.Errorf("[pricing] decoded without sales or surcharges: %+v", c.Pricing)
+	}
+}
+
+func TestEnvOverrides(t *testing.T) {
+	cases := []struct {
+		env   string
+		check func(config) bool // for an override that loads
+		// for one that fails: the error names the section and key
+		section, key string
+	}{
+		{"APP_QUERY__PORT=9090", func(c config) bool { return c.Query.Port == 9090 }, "", ""},
+		{"APP_QUERY__SHUTDOWN_TIMEOUT=3s", func(c config) bool { return c.Query.ShutdownTimeout == 3*time.Second }, "", ""},
+		{"APP_REDIS__PREFIX=other", func(c config) bool { return c.Redis.Prefix == "other" }, "", ""},
+		{"APP_QUERY__PORT=notaport", nil, "[query]", "port"},
+		{"APP_QUERY__PORT=0", nil, "[query]", "port"},
+		{"APP_QUERY__PORT=65536", nil, "[query]", "port"},
+		{"APP_QUERY__PORT=-1", nil, "[query]", "port"},
+		{"APP_QUERY__SHUTDOWN_TIMEOUT=soon", nil, "[query]", "shutdown_timeout"},
+		{"APP_QUERY__SHUTDOWN_TIMEOUT=0s", nil, "[query]", "shutdown_timeout"},
+		{"APP_REDIS__PREFIX=", nil, "[redis]", "prefix"},
+		{"APP_REDIS__URL=http://example.com", nil, "[redis]", "url"},
+		{"APP_QUERY__PROT=8082", nil, "APP_QUERY__PROT", "query.prot"},
+	}
+	for _, c := range cases {
+		t.Run(c.env, func(t *testing.T) {
+			got, err := load(t, c.env)
+			if c.check != nil {
+				if err != nil {
+					t.Fatalf("loadConfig: %v", err)
+				}
+				if !c.check(got) {
+					t.Fatalf("override not applied: %+v", got)
+				}
+				return
+			}
+			// The key as a word: "port" must not match "host:port" or "import".
+			key := regexp.MustCompile(`(^|[^a-z_.:/])'?` + regexp.QuoteMeta(c.key) + `'?([^a-z_/]|$)`)
+			if err == nil || !strings.Contains(err.Error(), c.section) || !key.MatchString(err.Error()) {
+				t.Fatalf("error %v, want one naming %s %s", err, c.section, c.key)
+			}
+		})
+	}
+}
+
+func TestHandlersRefuseNilDependencies(t *testing.T) {
+	c, err := load(t)
+	if err != nil {
+		t.Fatal(err)
+	}
+	engine, err := pricing.New(c.Pricing)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if h, err := handlers(nil, engine); err == nil || h != nil {
+		t.Fatalf("handlers(nil index) = %v, %v; want an error", h, err)
+	}
+}
