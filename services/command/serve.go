@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"fmt"
-	"time"
 
 	"github.com/twmb/franz-go/pkg/kgo"
 	"golang.org/x/sync/errgroup"
@@ -68,17 +67,8 @@ func serve(ctx context.Context, env lifecycle.Env, cfg config) error {
 // runRelay makes sure the topics exist (retrying while the broker is away),
 // then publishes the outbox until ctx ends.
 func runRelay(ctx context.Context, env lifecycle.Env, cfg config, kc *kgo.Client, relay *outbox.Relay) error {
-	for {
-		err := kafka.EnsureTopics(ctx, kc, cfg.Kafka, events.Topics()...)
-		if err == nil {
-			break
-		}
-		env.Log.WarnContext(ctx, "kafka topics not ready; retrying", "err", err)
-		select {
-		case <-ctx.Done():
-			return ctx.Err()
-		case <-time.After(cfg.Command.Relay.LockRetry):
-		}
+	if err := kafka.WaitTopics(ctx, kc, cfg.Kafka, env.Log, events.Topics()...); err != nil {
+		return err
 	}
 	return relay.Run(ctx)
 }

@@ -14,6 +14,7 @@ import (
 	"github.com/redis/rueidis"
 	"golang.org/x/sync/errgroup"
 
+	"github.com/altisair/altis/pkg/events"
 	"github.com/altisair/altis/pkg/platform/kafka"
 	"github.com/altisair/altis/pkg/platform/lifecycle"
 	platformpg "github.com/altisair/altis/pkg/platform/postgres"
@@ -94,7 +95,9 @@ func serve(ctx context.Context, env lifecycle.Env, cfg config, pool *pgxpool.Poo
 	if err != nil {
 		return err
 	}
-	defer kc.Close()
+	// The consumer blocks rebalances while it applies a poll; leaving the
+	// group on shutdown must not wait for one.
+	defer kc.CloseAllowingRebalance()
 	srv := web.New(web.Options{Service: "projector", Log: env.Log})
 	srv.Ready(
 		web.Check{Name: "postgres", Fn: pool.Ping},
@@ -111,7 +114,12 @@ func serve(ctx context.Context, env lifecycle.Env, cfg config, pool *pgxpool.Poo
 	}
 	g, ctx := errgroup.WithContext(ctx)
 	g.Go(func() error { return w.ensure.Watch(ctx, cfg.Projector.WatchInterval) })
-	g.Go(func() error { return consumer.Run(ctx) })
+	g.Go(func() error {
+		if err := kafka.WaitTopics(ctx, kc, cfg.Kafka, env.Log, events.Topics()...); err != nil {
+			return err
+		}
+		return consumer.Run(ctx)
+	})
 	g.Go(func() error {
 		return srv.Serve(ctx, fmt.Sprintf(":%d", cfg.Projector.Port), cfg.Projector.ShutdownTimeout)
 	})

@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"time"
 
 	"github.com/twmb/franz-go/pkg/kadm"
@@ -66,6 +67,23 @@ func EnsureTopics(ctx context.Context, cl *kgo.Client, c Config, topics ...strin
 		}
 	}
 	return nil
+}
+
+// WaitTopics calls EnsureTopics until it succeeds or ctx ends, logging
+// while the broker is away, so services may start before Kafka does.
+func WaitTopics(ctx context.Context, cl *kgo.Client, c Config, log *slog.Logger, topics ...string) error {
+	for wait := 500 * time.Millisecond; ; wait = min(wait*2, 10*time.Second) {
+		err := EnsureTopics(ctx, cl, c, topics...)
+		if err == nil {
+			return nil
+		}
+		log.WarnContext(ctx, "kafka topics not ready; retrying", "err", err, "brokers", c.Brokers)
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(wait):
+		}
+	}
 }
 
 // ProducerOptions are the options of an outbox relay's producer: idempotent

@@ -33,6 +33,9 @@ type Options struct {
 	Log      *slog.Logger
 	Errors   ErrorTable
 	Registry *prometheus.Registry // nil: a new one with Go and process collectors
+	// PrivateMetrics moves /metrics off the main listener onto the one
+	// ServeAdmin starts: an edge service keeps its metrics off the internet.
+	PrivateMetrics bool
 }
 
 // Server is an echo instance with Altis's middleware installed.
@@ -40,6 +43,7 @@ type Server struct {
 	Echo     *echo.Echo
 	Registry *prometheus.Registry
 	log      *slog.Logger
+	admin    *echo.Echo // nil unless PrivateMetrics
 }
 
 // New builds a Server. Routes are added to s.Echo by the caller.
@@ -53,9 +57,33 @@ func New(o Options) *Server {
 	}
 	e.HTTPErrorHandler = errorHandler(o.Log, o.Errors)
 	e.Use(requestID, observe(o.Log, reg, o.Service), recoverPanics(o.Log))
-	e.GET("/healthz", func(c echo.Context) error { return c.JSON(http.StatusOK, map[string]string{"status": "ok"}) })
-	e.GET("/metrics", echo.WrapHandler(promhttp.HandlerFor(reg, promhttp.HandlerOpts{})))
-	return &Server{Echo: e, Registry: reg, log: o.Log}
+	e.GET("/healthz", healthz)
+	s := &Server{Echo: e, Registry: reg, log: o.Log}
+	metricsOn := e
+	if o.PrivateMetrics {
+		s.admin = echo.New()
+		s.admin.HideBanner, s.admin.HidePort = true, true
+		s.admin.GET("/healthz", healthz)
+		metricsOn = s.admin
+	}
+	metricsOn.GET("/metrics", echo.WrapHandler(promhttp.HandlerFor(reg, promhttp.HandlerOpts{})))
+	return s
+}
+
+func healthz(c echo.Context) error {
+	return c.JSON(http.StatusOK, map[string]string{"status": "ok"})
+}
+
+// ServeAdmin serves /metrics and /healthz on addr when PrivateMetrics is set.
+func (s *Server) ServeAdmin(ctx context.Context, addr string, grace time.Duration) error {
+	if s.admin == nil {
+		return errors.New("web: ServeAdmin needs Options.PrivateMetrics")
+	}
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return fmt.Errorf("listen %s: %w", addr, err)
+	}
+	return serve(ctx, s.admin, ln, grace, s.log)
 }
 
 // RequestID returns the id of the request being served.
@@ -174,10 +202,14 @@ func (s *Server) Serve(ctx context.Context, addr string, grace time.Duration) er
 
 // ServeListener is Serve on an existing listener (tests use port 0).
 func (s *Server) ServeListener(ctx context.Context, ln net.Listener, grace time.Duration) error {
-	srv := &http.Server{Handler: s.Echo, ReadHeaderTimeout: 10 * time.Second}
+	return serve(ctx, s.Echo, ln, grace, s.log)
+}
+
+func serve(ctx context.Context, h http.Handler, ln net.Listener, grace time.Duration, log *slog.Logger) error {
+	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
-	s.log.Info("listening", "addr", ln.Addr().String())
+	log.Info("listening", "addr", ln.Addr().String())
 	select {
 	case err := <-errc:
 		return err

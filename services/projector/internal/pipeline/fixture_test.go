@@ -27,7 +27,7 @@ const capacity = 5
 
 var forSale = []string{"1A", "1B", "1C", "2A", "2B"}
 
-func seedReference(t *testing.T, pool *pgxpool.Pool) {
+func seedReference(t testing.TB, pool *pgxpool.Pool) {
 	t.Helper()
 	exec(t, pool, `INSERT INTO airports VALUES ('JFK','John F. Kennedy','New York','US','America/New_York'),
 		('LHR','Heathrow','London','GB','Europe/London'), ('CDG','Charles de Gaulle','Paris','FR','Europe/Paris')`)
@@ -39,7 +39,7 @@ func seedReference(t *testing.T, pool *pgxpool.Pool) {
 		('T5','2B','Y',2,'B',false,true,true,false), ('T5','2C','Y',2,'C',true,true,true,true)`)
 }
 
-func exec(t *testing.T, pool *pgxpool.Pool, sql string, args ...any) {
+func exec(t testing.TB, pool *pgxpool.Pool, sql string, args ...any) {
 	t.Helper()
 	if _, err := pool.Exec(context.Background(), sql, args...); err != nil {
 		t.Fatalf("%s: %v", sql, err)
@@ -48,7 +48,7 @@ func exec(t *testing.T, pool *pgxpool.Pool, sql string, args ...any) {
 
 // scheduleFlights writes n flights on origin→destination, one an hour from
 // tomorrow, each with its flight.scheduled event in the outbox.
-func scheduleFlights(t *testing.T, pool *pgxpool.Pool, origin, destination string, n int) []string {
+func scheduleFlights(t testing.TB, pool *pgxpool.Pool, origin, destination string, n int) []string {
 	t.Helper()
 	base := time.Now().UTC().Truncate(24 * time.Hour).Add(24*time.Hour + 8*time.Hour)
 	var ids []string

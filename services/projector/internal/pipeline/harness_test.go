@@ -42,7 +42,7 @@ type pipeline struct {
 
 // redisDB, when not empty, selects a Redis database of the test's own
 // (tests that flush use one so they touch nothing else).
-func newPipeline(t *testing.T, redisDB string) *pipeline {
+func newPipeline(t testing.TB, redisDB string) *pipeline {
 	t.Helper()
 	ctx := context.Background()
 	dbURL := testenv.Database(t)
@@ -81,7 +81,7 @@ func newPipeline(t *testing.T, redisDB string) *pipeline {
 	return p
 }
 
-func withDB(t *testing.T, raw, db string) string {
+func withDB(t testing.TB, raw, db string) string {
 	u, err := url.Parse(raw)
 	if err != nil {
 		t.Fatal(err)
@@ -91,7 +91,7 @@ func withDB(t *testing.T, raw, db string) string {
 }
 
 // start runs the relay and one projector consumer until the test ends.
-func (p *pipeline) start(t *testing.T) {
+func (p *pipeline) start(t testing.TB) {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{}, 2)
@@ -113,7 +113,7 @@ func (p *pipeline) start(t *testing.T) {
 	go func() { _ = consumer.Run(ctx); done <- struct{}{} }()
 }
 
-func (p *pipeline) client(t *testing.T, opts ...kgo.Opt) *kgo.Client {
+func (p *pipeline) client(t testing.TB, opts ...kgo.Opt) *kgo.Client {
 	t.Helper()
 	cl, err := kgo.NewClient(append(opts, kgo.SeedBrokers(p.broker.ListenAddrs()...))...)
 	if err != nil {
@@ -134,7 +134,7 @@ type indexed struct {
 }
 
 // expected recomputes the index from PostgreSQL.
-func (p *pipeline) expected(t *testing.T) map[string]indexed {
+func (p *pipeline) expected(t testing.TB) map[string]indexed {
 	t.Helper()
 	want := map[string]indexed{}
 	rows, err := p.pool.Query(context.Background(), `
@@ -165,7 +165,7 @@ func (p *pipeline) expected(t *testing.T) map[string]indexed {
 }
 
 // actual reads every flight of the current generation.
-func (p *pipeline) actual(t *testing.T) map[string]indexed {
+func (p *pipeline) actual(t testing.TB) map[string]indexed {
 	t.Helper()
 	ctx := context.Background()
 	gen, err := p.rdb.Do(ctx, p.rdb.B().Get().Key(p.keys.Current()).Build()).AsInt64()
@@ -199,7 +199,7 @@ func (p *pipeline) actual(t *testing.T) map[string]indexed {
 	return got
 }
 
-func (p *pipeline) scan(t *testing.T, match string) []string {
+func (p *pipeline) scan(t testing.TB, match string) []string {
 	t.Helper()
 	var keys []string
 	var cursor uint64
@@ -258,7 +258,7 @@ func join(s []string) string {
 }
 
 // eventually waits until the index equals the recomputation from PostgreSQL.
-func (p *pipeline) eventually(t *testing.T, within time.Duration) {
+func (p *pipeline) eventually(t testing.TB, within time.Duration) {
 	t.Helper()
 	deadline := time.Now().Add(within)
 	for {
@@ -273,7 +273,7 @@ func (p *pipeline) eventually(t *testing.T, within time.Duration) {
 	}
 }
 
-func (p *pipeline) tryDiff(t *testing.T) string {
+func (p *pipeline) tryDiff(t testing.TB) string {
 	t.Helper()
 	_, err := p.rdb.Do(context.Background(), p.rdb.B().Get().Key(p.keys.Current()).Build()).AsInt64()
 	if err != nil {

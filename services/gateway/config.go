@@ -1,0 +1,125 @@
+package main
+
+import (
+	"math"
+	"net/url"
+	"time"
+
+	cfgpkg "github.com/altisair/altis/pkg/platform/config"
+	"github.com/altisair/altis/pkg/platform/web"
+	"github.com/altisair/altis/services/gateway/internal/auth"
+)
+
+// config is everything the gateway reads, parsed once in main.
+type config struct {
+	Server  serverConfig
+	Auth    authConfig
+	Gateway gatewayConfig
+}
+
+// serverConfig is web.Config with the checks web does not make.
+type serverConfig web.Config
+
+func (c serverConfig) Validate() error {
+	switch {
+	case c.Port < 1 || c.Port > 65535:
+		return cfgpkg.Invalid("port", "must be between 1 and 65535")
+	case c.ShutdownTimeout <= 0:
+		return cfgpkg.Invalid("shutdown_timeout", "must be positive")
+	}
+	return nil
+}
+
+type authConfig struct {
+	JWTSecret string        `koanf:"jwt_secret"`
+	Issuer    string        `koanf:"issuer"`
+	Audience  string        `koanf:"audience"`
+	TokenTTL  time.Duration `koanf:"token_ttl"`
+	Leeway    time.Duration `koanf:"leeway"`
+}
+
+func (c authConfig) Validate() error {
+	switch {
+	case len(c.JWTSecret) < auth.MinSecretBytes:
+		return cfgpkg.Invalid("jwt_secret", "must be at least %d bytes", auth.MinSecretBytes)
+	case c.Issuer == "":
+		return cfgpkg.Invalid("issuer", "must not be empty")
+	case c.Audience == "":
+		return cfgpkg.Invalid("audience", "must not be empty")
+	case c.TokenTTL <= 0:
+		return cfgpkg.Invalid("token_ttl", "must be positive")
+	case c.Leeway < 0 || c.Leeway > 5*time.Minute:
+		return cfgpkg.Invalid("leeway", "must be between 0s and 5m")
+	}
+	return nil
+}
+
+func (c authConfig) settings() auth.Settings {
+	return auth.Settings{Secret: []byte(c.JWTSecret), Issuer: c.Issuer, Audience: c.Audience, TTL: c.TokenTTL, Leeway: c.Leeway}
+}
+
+type gatewayConfig struct {
+	AdminPort            int           `koanf:"admin_port"`
+	CommandURL           string        `koanf:"command_url"`
+	QueryURL             string        `koanf:"query_url"`
+	BodyLimitBytes       int64         `koanf:"body_limit_bytes"`
+	RateLimitPerSecond   float64       `koanf:"rate_limit_per_second"`
+	RateLimitBurst       int           `koanf:"rate_limit_burst"`
+	GuestTokensPerMinute int           `koanf:"guest_tokens_per_minute"`
+	CORSOrigins          []string      `koanf:"cors_origins"`
+	UpstreamTimeout      time.Duration `koanf:"upstream_timeout"`
+}
+
+func (c gatewayConfig) Validate() error {
+	return cfgpkg.Join(
+		positive("admin_port", c.AdminPort > 0 && c.AdminPort <= 65535),
+		checkURL("command_url", c.CommandURL),
+		checkURL("query_url", c.QueryURL),
+		positive("body_limit_bytes", c.BodyLimitBytes > 0),
+		positive("rate_limit_per_second", c.RateLimitPerSecond > 0 && !math.IsInf(c.RateLimitPerSecond, 0)),
+		positive("rate_limit_burst", c.RateLimitBurst > 0),
+		positive("guest_tokens_per_minute", c.GuestTokensPerMinute > 0),
+		positive("upstream_timeout", c.UpstreamTimeout > 0),
+		checkOrigins(c.CORSOrigins),
+	)
+}
+
+func positive(key string, ok bool) error {
+	if ok {
+		return nil
+	}
+	return cfgpkg.Invalid(key, "must be positive")
+}
+
+// checkURL wants an absolute http(s) base URL such as http://query:8082.
+func checkURL(key, raw string) error {
+	u, err := url.Parse(raw)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.RawQuery != "" || u.Fragment != "" {
+		return cfgpkg.Invalid(key, "must be an absolute http(s) URL, got %q", raw)
+	}
+	return nil
+}
+
+// checkOrigins accepts "*" or origins like https://app.example.com[:port].
+func checkOrigins(origins []string) error {
+	for _, o := range origins {
+		if o == "*" {
+			continue
+		}
+		u, err := url.Parse(o)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || (u.Path != "" && u.Path != "/") {
+			return cfgpkg.Invalid("cors_origins", "%q is not * or an http(s) origin", o)
+		}
+	}
+	return nil
+}
+
+func loadConfig(l *cfgpkg.Loader) (config, error) {
+	var c config
+	err := cfgpkg.Join(
+		l.Section("server", &c.Server),
+		l.Section("auth", &c.Auth),
+		l.Section("gateway", &c.Gateway),
+	)
+	return c, err
+}

@@ -1,0 +1,88 @@
+package http
+
+import (
+	"errors"
+	"net/http"
+	"strings"
+
+	"github.com/labstack/echo/v4"
+	"github.com/labstack/echo/v4/middleware"
+
+	"github.com/altisair/altis/pkg/platform/web"
+	"github.com/altisair/altis/services/gateway/internal/auth"
+	"github.com/altisair/altis/services/gateway/internal/limits"
+	"github.com/altisair/altis/services/gateway/internal/proxy"
+)
+
+// Deps is everything the routes need; Register refuses a missing one.
+type Deps struct {
+	Tokens      *GuestTokens
+	Verifier    *auth.Verifier
+	Upstreams   map[proxy.Target]*proxy.Upstream
+	Limiter     *limits.Limiter // every /v1 request, per client IP
+	GuestLimits *limits.Limiter // POST /v1/auth/guest, per client IP
+	Metrics     *Metrics
+	BodyLimit   int64
+	CORSOrigins []string // empty: no CORS headers at all
+}
+
+func (d Deps) check() error {
+	if d.Tokens == nil || d.Verifier == nil || d.Limiter == nil || d.GuestLimits == nil || d.Metrics == nil {
+		return errors.New("http: missing dependency")
+	}
+	for _, r := range proxy.Routes() {
+		if d.Upstreams[r.Target] == nil {
+			return errors.New("http: no upstream for " + string(r.Target))
+		}
+	}
+	if d.BodyLimit <= 0 {
+		return errors.New("http: body limit must be positive")
+	}
+	return nil
+}
+
+// Register installs CORS and the /v1 routes on e.
+//
+// Client IPs come from the TCP connection only: X-Forwarded-For and
+// X-Real-IP are not trusted, or any client could pick its rate-limit bucket.
+// Behind a load balancer that must change (to trusted proxy ranges).
+func Register(e *echo.Echo, d Deps) error {
+	if err := d.check(); err != nil {
+		return err
+	}
+	e.IPExtractor = echo.ExtractIPDirect()
+	if len(d.CORSOrigins) > 0 {
+		e.Use(cors(d.CORSOrigins))
+	}
+	v1 := e.Group("/v1", stripGuest, canonicalPath, rateLimit(d.Limiter, "client", d.Metrics), limitBody(d.BodyLimit))
+	v1.POST("/auth/guest", d.Tokens.Handle, rateLimit(d.GuestLimits, "guest_tokens", d.Metrics))
+	guest := requireGuest(d.Verifier, d.Metrics)
+	for _, r := range proxy.Routes() {
+		var mw []echo.MiddlewareFunc
+		if r.Access == proxy.Guest {
+			mw = append(mw, guest)
+		}
+		v1.Add(r.Method, strings.TrimPrefix(r.Path, "/v1"), forward(d.Upstreams[r.Target], r.Stream), mw...)
+	}
+	return nil
+}
+
+// forward hands the request to the upstream; its errors go to the table.
+func forward(up *proxy.Upstream, stream bool) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		if stream {
+			return up.Stream(c.Response(), c.Request())
+		}
+		return up.Forward(c.Response(), c.Request())
+	}
+}
+
+func cors(origins []string) echo.MiddlewareFunc {
+	return middleware.CORSWithConfig(middleware.CORSConfig{
+		AllowOrigins:  origins,
+		AllowMethods:  []string{http.MethodGet, http.MethodPost, http.MethodDelete},
+		AllowHeaders:  []string{echo.HeaderAuthorization, echo.HeaderContentType, "Idempotency-Key", "Last-Event-ID", web.HeaderRequestID},
+		ExposeHeaders: []string{web.HeaderRequestID, "Retry-After"},
+		MaxAge:        600,
+	})
+}
