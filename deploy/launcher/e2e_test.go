@@ -16,7 +16,8 @@ import (
 
 // TestEndToEnd builds the real binaries and runs the fleet in throwaway
 // mode: initdb really runs, a guest token comes through the gateway, every
-// /readyz answers 200, nothing survives Stop, and a second start on the same
+// /readyz answers 200, searches and a seat map through the gateway answer
+// from the index the pipeline built, nothing survives Stop, and a second start on the same
 // state folder skips initdb.
 func TestEndToEnd(t *testing.T) {
 	if testing.Short() {
@@ -64,6 +65,7 @@ func runOnce(t *testing.T, o launcher.Options) launcher.Info {
 	t.Logf("ready in %s", info.Elapsed)
 	checkReady(t, info.Ports)
 	checkGuestToken(t, info.Ports.Gateway)
+	checkSearch(t, info.Ports.Gateway)
 	if err := f.Stop(); err != nil {
 		t.Errorf("stop: %v", err)
 	}

@@ -8,6 +8,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -73,6 +74,20 @@ func wire(env lifecycle.Env, cfg config, pool *pgxpool.Pool, rdb rueidis.Client)
 	return wiring{index: ix, ensure: ens, rebuild: rb}, err
 }
 
+// indexBuilt is ready once a current index generation of this schema exists.
+func indexBuilt(ix *redisindex.Index) func(context.Context) error {
+	return func(ctx context.Context) error {
+		gen, ok, err := ix.Status(ctx)
+		switch {
+		case err != nil:
+			return err
+		case gen == 0 || !ok:
+			return errors.New("the availability index is being built")
+		}
+		return nil
+	}
+}
+
 func rebuild(ctx context.Context, env lifecycle.Env, cfg config, pool *pgxpool.Pool, rdb rueidis.Client) error {
 	w, err := wire(env, cfg, pool, rdb)
 	if err != nil {
@@ -103,6 +118,7 @@ func serve(ctx context.Context, env lifecycle.Env, cfg config, pool *pgxpool.Poo
 		web.Check{Name: "postgres", Fn: pool.Ping},
 		web.Check{Name: "redis", Fn: redis.Ping(rdb)},
 		web.Check{Name: "kafka", Fn: kafka.Ping(kc)},
+		web.Check{Name: "index", Fn: indexBuilt(w.index)},
 	)
 	project, err := app.NewProjectEvents(w.index, env.Log)
 	if err != nil {
