@@ -8,6 +8,7 @@ COMPOSE    ?= docker-compose
 BIN        := bin
 SERVICES   := gateway command query projector
 BENCH_ARGS ?=
+LOAD_ARGS  ?=
 TEST_ARGS  ?=
 RUN_ARGS   ?=
 
@@ -47,13 +48,15 @@ seed: ## migrate, then seed the flight schedule (idempotent)
 	$(GO) build -o $(BIN)/ ./services/command
 	./$(BIN)/command seed
 
-bench: ## run every module's benchmarks (extra flags: BENCH_ARGS=...)
+bench: build ## Go benchmarks of every module, then search load (vegeta) on a fleet of its own
 	@mods="$$($(GO) list -m -f '{{.Dir}}')"; \
 	for dir in $$mods; do \
 		echo "==> $$dir"; \
 		(cd "$$dir" && $(GO) test -run '^$$' -bench . -benchmem $(BENCH_ARGS) ./...) \
 			|| { echo "FAIL: module $$dir"; exit 1; }; \
 	done
+	$(GO) build -o $(BIN)/ ./deploy/cmd/altis-bench
+	./$(BIN)/altis-bench -bin $(BIN) $(LOAD_ARGS)
 
 compose-config: ## check docker-compose.yml
 	$(COMPOSE) config -q

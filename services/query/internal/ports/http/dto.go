@@ -58,18 +58,26 @@ type aircraftResponse struct {
 }
 
 type flightResponse struct {
-	FlightID        string                   `json:"flight_id"`
-	FlightNumber    string                   `json:"flight_number"`
-	Origin          string                   `json:"origin_airport_code"`
-	Destination     string                   `json:"destination_airport_code"`
-	DepartureTime   time.Time                `json:"departure_time"`
-	ArrivalTime     time.Time                `json:"arrival_time"`
-	DurationMinutes int                      `json:"duration_minutes"`
-	Aircraft        aircraftResponse         `json:"aircraft"`
-	AvailableSeats  int                      `json:"available_seats"`
-	Cabin           string                   `json:"cabin"`
-	Price           priceResponse            `json:"price"`
-	PassengerPrices map[string]priceResponse `json:"passenger_prices"`
+	FlightID        string           `json:"flight_id"`
+	FlightNumber    string           `json:"flight_number"`
+	Origin          string           `json:"origin_airport_code"`
+	Destination     string           `json:"destination_airport_code"`
+	DepartureTime   time.Time        `json:"departure_time"`
+	ArrivalTime     time.Time        `json:"arrival_time"`
+	DurationMinutes int              `json:"duration_minutes"`
+	Aircraft        aircraftResponse `json:"aircraft"`
+	AvailableSeats  int              `json:"available_seats"`
+	Cabin           string           `json:"cabin"`
+	Price           priceResponse    `json:"price"`
+	PassengerPrices passengerPrices  `json:"passenger_prices"`
+}
+
+// passengerPrices is the price per passenger type (a struct, not a map:
+// cheaper to encode, same JSON).
+type passengerPrices struct {
+	Adult  priceResponse `json:"ADULT"`
+	Child  priceResponse `json:"CHILD"`
+	Infant priceResponse `json:"INFANT"`
 }
 
 type legResponse struct {
@@ -98,9 +106,10 @@ func toSearchResponse(legs []app.LegResult) searchResponse {
 
 func toFlightResponse(pf app.PricedFlight) flightResponse {
 	f := pf.Flight
-	prices := make(map[string]priceResponse, len(pf.Prices))
-	for pt, p := range pf.Prices {
-		prices[string(pt)] = toPriceResponse(p)
+	prices := passengerPrices{
+		Adult:  toPriceResponse(pf.Prices[pricing.Adult]),
+		Child:  toPriceResponse(pf.Prices[pricing.Child]),
+		Infant: toPriceResponse(pf.Prices[pricing.Infant]),
 	}
 	return flightResponse{
 		FlightID: f.ID, FlightNumber: f.Number, Origin: string(f.Origin), Destination: string(f.Destination),
@@ -108,7 +117,7 @@ func toFlightResponse(pf app.PricedFlight) flightResponse {
 		DurationMinutes: int(f.ArrivalAt.Sub(f.DepartureAt).Minutes()),
 		Aircraft:        aircraftResponse{Code: f.Aircraft, Name: f.AircraftName},
 		AvailableSeats:  f.Available(), Cabin: pf.Cabin,
-		Price: prices[string(pricing.Adult)], PassengerPrices: prices,
+		Price: prices.Adult, PassengerPrices: prices,
 	}
 }
 

@@ -120,7 +120,7 @@ func (f *fakeIndex) SeatMap(_ context.Context, id string) (domain.Flight, domain
 }
 
 // shippedEngine is the pricing engine built from the shipped configuration.
-func shippedEngine(t *testing.T) *pricing.Engine {
+func shippedEngine(t testing.TB) *pricing.Engine {
 	t.Helper()
 	l, err := config.Load(shippedConfig, nil)
 	if err != nil {
@@ -144,7 +144,7 @@ type server struct {
 	engine *pricing.Engine
 }
 
-func newServer(t *testing.T, ix app.Index, at time.Time) server {
+func newServer(t testing.TB, ix app.Index, at time.Time) server {
 	t.Helper()
 	clock := func() time.Time { return at }
 	engine := shippedEngine(t)

@@ -1,0 +1,123 @@
+// Command altis-bench measures flight search under open-model load, at the
+// query service alone and through the gateway. Without -query/-gateway it
+// starts its own fleet (throwaway PostgreSQL and Redis, embedded broker,
+// the default 30-day seed) from the binaries in -bin, like `make run`.
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"runtime"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/altisair/altis/deploy/bench"
+	"github.com/altisair/altis/deploy/launcher"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	err := run(ctx, os.Args[1:], os.Stdout)
+	stop()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "altis-bench:", err)
+		os.Exit(1)
+	}
+}
+
+type options struct {
+	query, gateway, bin, rates string
+	duration                   time.Duration
+}
+
+func parse(args []string) (options, error) {
+	var o options
+	fs := flag.NewFlagSet("altis-bench", flag.ContinueOnError)
+	fs.StringVar(&o.query, "query", "", "query service base URL (default: start a fleet)")
+	fs.StringVar(&o.gateway, "gateway", "", "gateway base URL (default: start a fleet)")
+	fs.StringVar(&o.bin, "bin", "bin", "built binaries, for the fleet this tool starts")
+	fs.StringVar(&o.rates, "rates", "500,1000,2000", "offered request rates per second, comma-separated")
+	fs.DurationVar(&o.duration, "duration", 10*time.Second, "length of each attack")
+	return o, fs.Parse(args)
+}
+
+func run(ctx context.Context, args []string, out io.Writer) error {
+	o, err := parse(args)
+	if err != nil {
+		return err
+	}
+	rates, err := parseRates(o.rates)
+	if err != nil {
+		return err
+	}
+	if o.query == "" || o.gateway == "" {
+		state, err := os.MkdirTemp("", "altis-bench-")
+		if err != nil {
+			return err
+		}
+		defer os.RemoveAll(state)
+		f, err := startFleet(ctx, o.bin, state)
+		if err != nil {
+			return err
+		}
+		defer f.Stop()
+		p := f.Info().Ports
+		o.query, o.gateway = fmt.Sprintf("http://127.0.0.1:%d", p.Query), f.Info().GatewayURL
+	}
+	var results []bench.Result
+	for _, t := range []struct{ name, url string }{{"query service", o.query}, {"gateway → query", o.gateway}} {
+		targets := bench.SearchTargets(t.url, 7, time.Now())
+		bench.Warm(targets)
+		for _, r := range rates {
+			if ctx.Err() != nil {
+				return ctx.Err()
+			}
+			results = append(results, bench.Attack(t.name, targets, r, o.duration))
+		}
+	}
+	fmt.Fprintf(out, "\n%s, %d CPUs, %s\n\n", time.Now().UTC().Format(time.RFC3339), runtime.NumCPU(), runtime.Version())
+	bench.WriteTable(out, results)
+	return nil
+}
+
+func parseRates(s string) ([]int, error) {
+	var out []int
+	for _, f := range strings.Split(s, ",") {
+		n, err := strconv.Atoi(strings.TrimSpace(f))
+		if err != nil || n < 1 {
+			return nil, fmt.Errorf("bad rate %q", f)
+		}
+		out = append(out, n)
+	}
+	return out, nil
+}
+
+// startFleet runs the fleet in a temporary state folder on free ports, with
+// the gateway's per-client rate limit lifted (all load comes from one IP).
+func startFleet(ctx context.Context, bin, state string) (*launcher.Fleet, error) {
+	ports, err := freePorts()
+	if err != nil {
+		return nil, err
+	}
+	env := append(os.Environ(), "APP_GATEWAY__RATE_LIMIT_PER_SECOND=1000000", "APP_GATEWAY__RATE_LIMIT_BURST=1000000",
+		"APP_LOG__LEVEL=warn")
+	return launcher.Start(ctx, launcher.Options{StateDir: state, BinDir: bin, Environ: env, Ports: ports, Out: io.Discard})
+}
+
+func freePorts() (launcher.Ports, error) {
+	var p [5]int
+	for i := range p {
+		n, err := launcher.FreePort()
+		if err != nil {
+			return launcher.Ports{}, err
+		}
+		p[i] = n
+	}
+	return launcher.Ports{Gateway: p[0], GatewayAdmin: p[1], Command: p[2], Query: p[3], Projector: p[4]}, nil
+}
