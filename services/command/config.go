@@ -7,6 +7,7 @@ import (
 	"github.com/altisair/altis/pkg/platform/kafka"
 	platformpg "github.com/altisair/altis/pkg/platform/postgres"
 	"github.com/altisair/altis/pkg/platform/redis"
+	"github.com/altisair/altis/pkg/platform/web"
 )
 
 // config is everything the command service reads, parsed once in main.
@@ -19,11 +20,10 @@ type config struct {
 }
 
 type commandConfig struct {
-	Port            int           `koanf:"port"`
-	ShutdownTimeout time.Duration `koanf:"shutdown_timeout"`
-	MigrateOnStart  bool          `koanf:"migrate_on_start"`
-	HoldTTL         time.Duration `koanf:"hold_ttl"`
-	Relay           relayConfig   `koanf:"relay"`
+	web.Config     `koanf:",squash"`
+	MigrateOnStart bool          `koanf:"migrate_on_start"`
+	HoldTTL        time.Duration `koanf:"hold_ttl"`
+	Relay          relayConfig   `koanf:"relay"`
 }
 
 type relayConfig struct {
@@ -33,11 +33,10 @@ type relayConfig struct {
 }
 
 func (c commandConfig) Validate() error {
+	if err := c.Config.Validate(); err != nil {
+		return err
+	}
 	switch {
-	case c.Port < 1 || c.Port > 65535:
-		return cfgpkg.Invalid("port", "must be between 1 and 65535")
-	case c.ShutdownTimeout <= 0:
-		return cfgpkg.Invalid("shutdown_timeout", "must be positive")
 	case c.HoldTTL < time.Minute || c.HoldTTL > 24*time.Hour:
 		return cfgpkg.Invalid("hold_ttl", "must be between 1m and 24h")
 	case c.Relay.BatchSize < 1 || c.Relay.BatchSize > 10000:

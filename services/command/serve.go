@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"fmt"
 
 	"github.com/twmb/franz-go/pkg/kgo"
 	"golang.org/x/sync/errgroup"
@@ -59,7 +58,7 @@ func serve(ctx context.Context, env lifecycle.Env, cfg config) error {
 	g, ctx := errgroup.WithContext(ctx)
 	g.Go(func() error { return runRelay(ctx, env, cfg, kc, relay) })
 	g.Go(func() error {
-		return srv.Serve(ctx, fmt.Sprintf(":%d", cfg.Command.Port), cfg.Command.ShutdownTimeout)
+		return srv.Serve(ctx, cfg.Command.Addr(), cfg.Command.ShutdownTimeout)
 	})
 	return g.Wait()
 }

@@ -12,22 +12,9 @@ import (
 
 // config is everything the gateway reads, parsed once in main.
 type config struct {
-	Server  serverConfig
+	Server  web.Config
 	Auth    authConfig
 	Gateway gatewayConfig
-}
-
-// serverConfig is web.Config with the checks web does not make.
-type serverConfig web.Config
-
-func (c serverConfig) Validate() error {
-	switch {
-	case c.Port < 1 || c.Port > 65535:
-		return cfgpkg.Invalid("port", "must be between 1 and 65535")
-	case c.ShutdownTimeout <= 0:
-		return cfgpkg.Invalid("shutdown_timeout", "must be positive")
-	}
-	return nil
 }
 
 type authConfig struct {

@@ -45,7 +45,7 @@ func run(ctx context.Context, env lifecycle.Env) error {
 		web.Check{Name: "query", Fn: deps.Upstreams[proxy.Query].Check},
 	)
 	g, ctx := errgroup.WithContext(ctx)
-	g.Go(func() error { return srv.Serve(ctx, fmt.Sprintf(":%d", cfg.Server.Port), cfg.Server.ShutdownTimeout) })
+	g.Go(func() error { return srv.Serve(ctx, cfg.Server.Addr(), cfg.Server.ShutdownTimeout) })
 	g.Go(func() error {
 		return srv.ServeAdmin(ctx, fmt.Sprintf(":%d", cfg.Gateway.AdminPort), cfg.Server.ShutdownTimeout)
 	})

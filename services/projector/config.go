@@ -7,6 +7,7 @@ import (
 	"github.com/altisair/altis/pkg/platform/kafka"
 	platformpg "github.com/altisair/altis/pkg/platform/postgres"
 	"github.com/altisair/altis/pkg/platform/redis"
+	"github.com/altisair/altis/pkg/platform/web"
 )
 
 // config is everything the projector reads, parsed once in main.
@@ -18,8 +19,7 @@ type config struct {
 }
 
 type projectorConfig struct {
-	Port             int           `koanf:"port"`
-	ShutdownTimeout  time.Duration `koanf:"shutdown_timeout"`
+	web.Config       `koanf:",squash"`
 	RebuildBatch     int           `koanf:"rebuild_batch"`
 	DropGrace        time.Duration `koanf:"drop_grace"`
 	WatchInterval    time.Duration `koanf:"watch_interval"`
@@ -27,11 +27,10 @@ type projectorConfig struct {
 }
 
 func (c projectorConfig) Validate() error {
+	if err := c.Config.Validate(); err != nil {
+		return err
+	}
 	switch {
-	case c.Port < 1 || c.Port > 65535:
-		return cfgpkg.Invalid("port", "must be between 1 and 65535")
-	case c.ShutdownTimeout <= 0:
-		return cfgpkg.Invalid("shutdown_timeout", "must be positive")
 	case c.RebuildBatch < 1 || c.RebuildBatch > 10000:
 		return cfgpkg.Invalid("rebuild_batch", "must be between 1 and 10000")
 	case c.DropGrace < 0:

@@ -49,7 +49,7 @@ func run(ctx context.Context, env lifecycle.Env) error {
 		return err
 	}
 	h.Register(srv.Echo)
-	return srv.Serve(ctx, fmt.Sprintf(":%d", cfg.Query.Port), cfg.Query.ShutdownTimeout)
+	return srv.Serve(ctx, cfg.Query.Addr(), cfg.Query.ShutdownTimeout)
 }
 
 func handlers(ix app.Index, engine *pricing.Engine) (*http.Handlers, error) {

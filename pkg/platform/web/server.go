@@ -19,6 +19,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
+	"github.com/altisair/altis/pkg/platform/config"
 	"github.com/altisair/altis/pkg/platform/logging"
 )
 
@@ -184,11 +185,26 @@ func (s *Server) Ready(checks ...Check) {
 	})
 }
 
-// Config is the listening part of a service section.
+// Config is the listening part of a service section; services embed it
+// with `koanf:",squash"`.
 type Config struct {
 	Port            int           `koanf:"port"`
 	ShutdownTimeout time.Duration `koanf:"shutdown_timeout"`
 }
+
+// Validate checks the port and the drain time.
+func (c Config) Validate() error {
+	switch {
+	case c.Port < 1 || c.Port > 65535:
+		return config.Invalid("port", "must be between 1 and 65535")
+	case c.ShutdownTimeout <= 0:
+		return config.Invalid("shutdown_timeout", "must be positive")
+	}
+	return nil
+}
+
+// Addr is the address to listen on: every interface, the configured port.
+func (c Config) Addr() string { return fmt.Sprintf(":%d", c.Port) }
 
 // Serve listens on addr until ctx ends, then drains in-flight requests for
 // up to grace before closing.
