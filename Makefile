@@ -30,13 +30,13 @@ build: ## build every service and the launcher into bin/
 run: build ## start the whole fleet on this machine (Ctrl-C stops it; data in .state/)
 	./$(BIN)/altis-run $(RUN_ARGS)
 
-# Each module is vetted and tested on its own: `go test ./...` does not work
-# at the root of a go.work tree.
+# Each module is built alone (GOWORK=off, as Docker builds it), vetted and
+# tested on its own: `go test ./...` does not work at the root of a go.work tree.
 test: ## go vet + go test in every workspace module; stops at the first failing module
 	@mods="$$($(GO) list -m -f '{{.Dir}}')"; \
 	for dir in $$mods; do \
 		echo "==> $$dir"; \
-		(cd "$$dir" && $(GO) vet ./... && $(GO) test -count=1 $(TEST_ARGS) ./...) \
+		(cd "$$dir" && GOWORK=off $(GO) build ./... && $(GO) vet ./... && $(GO) test -count=1 $(TEST_ARGS) ./...) \
 			|| { echo "FAIL: module $$dir"; exit 1; }; \
 	done
 

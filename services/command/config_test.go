@@ -38,3 +38,13 @@ func TestBadValuesStopTheServiceNamingTheKey(t *testing.T) {
 		}
 	}
 }
+
+func TestSeedFlags(t *testing.T) {
+	o, err := seedOptions([]string{"-scale", "10", "-days", "3"}, seedConfig{Days: 30, Scale: 1})
+	if err != nil || o.Scale != 10 || o.Days != 3 {
+		t.Fatalf("got %+v, %v", o, err)
+	}
+	if _, err := seedOptions([]string{"-scale", "0"}, seedConfig{Days: 30, Scale: 1}); err == nil || !strings.Contains(err.Error(), "scale") {
+		t.Fatalf("scale 0: %v", err)
+	}
+}

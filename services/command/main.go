@@ -3,12 +3,14 @@
 //
 //	command [-config file]            serve
 //	command [-config file] migrate    apply migrations and exit
-//	command [-config file] seed       migrate, seed the schedule and exit
+//	command [-config file] seed [-days N] [-scale N]
+//	                                  migrate, seed the schedule and exit
 //	command [-config file] healthcheck
 package main
 
 import (
 	"context"
+	"flag"
 	"fmt"
 	"time"
 
@@ -61,12 +63,31 @@ func seed(ctx context.Context, env lifecycle.Env, cfg config) error {
 	if err != nil {
 		return err
 	}
-	today := time.Now().UTC().Truncate(24 * time.Hour)
-	res, err := uc.Handle(ctx, schedule.Options{Start: today, Days: cfg.Seed.Days, Scale: cfg.Seed.Scale})
+	opts, err := seedOptions(env.Args[1:], cfg.Seed)
 	if err != nil {
 		return err
 	}
-	env.Log.Info("schedule seeded", "from", today.Format(time.DateOnly), "days", cfg.Seed.Days,
+	res, err := uc.Handle(ctx, opts)
+	if err != nil {
+		return err
+	}
+	env.Log.Info("schedule seeded", "from", opts.Start.Format(time.DateOnly), "days", opts.Days, "scale", opts.Scale,
 		"flights", res.Generated, "new", res.Inserted, "took", res.Took.String())
 	return nil
+}
+
+// seedOptions reads `seed -days N -scale N`; [seed] gives the defaults.
+// -scale 10 with the default 30 days gives 99,600 flights.
+func seedOptions(args []string, c seedConfig) (schedule.Options, error) {
+	fs := flag.NewFlagSet("seed", flag.ContinueOnError)
+	fs.IntVar(&c.Days, "days", c.Days, "days of flights from today (UTC)")
+	fs.IntVar(&c.Scale, "scale", c.Scale, "multiplies daily frequencies (10 → ~100k flights over 30 days)")
+	if err := fs.Parse(args); err != nil {
+		return schedule.Options{}, err
+	}
+	if err := c.Validate(); err != nil {
+		return schedule.Options{}, fmt.Errorf("seed: %w", err)
+	}
+	today := time.Now().UTC().Truncate(24 * time.Hour)
+	return schedule.Options{Start: today, Days: c.Days, Scale: c.Scale}, nil
 }

@@ -1,12 +1,17 @@
 package main
 
 import (
+	"context"
+	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
 	"time"
 
 	cfgpkg "github.com/altisair/altis/pkg/platform/config"
+	"github.com/altisair/altis/pkg/platform/lifecycle"
+	"github.com/altisair/altis/pkg/platform/logging"
 	"github.com/altisair/altis/pkg/pricing"
 )
 
@@ -92,5 +97,31 @@ func TestHandlersRefuseNilDependencies(t *testing.T) {
 	}
 	if h, err := handlers(nil, engine); err == nil || h != nil {
 		t.Fatalf("handlers(nil index) = %v, %v; want an error", h, err)
+	}
+}
+
+// TestInvalidPricingStopsTheService starts the real run function with a
+// pricing rule the engine refuses: the service must not start, and the
+// error must name the rule.
+func TestInvalidPricingStopsTheService(t *testing.T) {
+	raw, err := os.ReadFile("../../config/default.toml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	bad := strings.Replace(string(raw), "percent_off = 20", "percent_off = -20", 1)
+	if bad == string(raw) {
+		t.Fatal("the shipped sale changed; update this test")
+	}
+	path := filepath.Join(t.TempDir(), "bad.toml")
+	if err := os.WriteFile(path, []byte(bad), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	l, err := cfgpkg.Load(path, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = run(context.Background(), lifecycle.Env{Config: l, Log: logging.Discard()})
+	if err == nil || !strings.Contains(err.Error(), `pricing.sales[0] "Transatlantic winter sale"`) {
+		t.Fatalf("run with a negative sale: %v; want an error naming the rule", err)
 	}
 }

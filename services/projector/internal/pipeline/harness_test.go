@@ -44,6 +44,12 @@ type pipeline struct {
 // (tests that flush use one so they touch nothing else).
 func newPipeline(t testing.TB, redisDB string) *pipeline {
 	t.Helper()
+	return newPipelineWith(t, redisDB, 1)
+}
+
+// newPipelineWith lets a test choose the topic's partition count.
+func newPipelineWith(t testing.TB, redisDB string, partitions int32) *pipeline {
+	t.Helper()
 	ctx := context.Background()
 	dbURL := testenv.Database(t)
 	if _, err := migrations.Up(ctx, dbURL, logging.Discard()); err != nil {
@@ -63,7 +69,7 @@ func newPipeline(t testing.TB, redisDB string) *pipeline {
 		t.Fatal(err)
 	}
 	t.Cleanup(rdb.Close)
-	broker, err := kfake.NewCluster(kfake.SeedTopics(1, events.TopicFlights))
+	broker, err := kfake.NewCluster(kfake.SeedTopics(partitions, events.TopicFlights))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -6,10 +6,13 @@ import (
 	"testing"
 	"time"
 
+	"github.com/twmb/franz-go/pkg/kadm"
+
 	"github.com/altisair/altis/pkg/platform/logging"
 	"github.com/altisair/altis/services/projector/internal/adapters/postgres"
 	redisindex "github.com/altisair/altis/services/projector/internal/adapters/redis"
 	"github.com/altisair/altis/services/projector/internal/app"
+	kafkaport "github.com/altisair/altis/services/projector/internal/ports/kafka"
 )
 
 // slowSnapshot pauses after every batch it hands out.
@@ -178,4 +181,54 @@ func TestMalformedEventsAreSkipped(t *testing.T) {
 		t.Fatal(err)
 	}
 	p.eventually(t, 10*time.Second)
+}
+
+func TestTwoProjectorsShareThePartitions(t *testing.T) {
+	p := newPipelineWith(t, "", 6)
+	seedReference(t, p.pool)
+	flights := append(scheduleFlights(t, p.pool, "JFK", "LHR", 5), scheduleFlights(t, p.pool, "LHR", "JFK", 5)...)
+	p.start(t)
+	p.start(t) // a second projector (and a standby relay) in the same group
+	if _, err := p.ensure.Handle(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	waitMembers(t, p, 2)
+	var wg sync.WaitGroup
+	for _, f := range flights {
+		wg.Go(func() {
+			for _, seat := range forSale[:3] {
+				if err := book(context.Background(), p.pool, f, seat); err != nil {
+					t.Errorf("book: %v", err)
+				}
+			}
+		})
+	}
+	wg.Wait()
+	p.eventually(t, 15*time.Second)
+}
+
+// waitMembers waits until the projector group has n members with partitions.
+func waitMembers(t *testing.T, p *pipeline, n int) {
+	t.Helper()
+	adm := kadm.NewClient(p.client(t))
+	deadline := time.Now().Add(15 * time.Second)
+	for {
+		groups, err := adm.DescribeGroups(context.Background(), kafkaport.GroupName)
+		if err == nil {
+			g := groups[kafkaport.GroupName]
+			assigned := 0
+			for _, m := range g.Members {
+				if c, ok := m.Assigned.AsConsumer(); ok && len(c.Topics) > 0 && len(c.Topics[0].Partitions) > 0 {
+					assigned++
+				}
+			}
+			if assigned == n {
+				return
+			}
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the projector group never had %d members with partitions (err %v)", n, err)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
 }
