@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -96,13 +97,16 @@ func appendEvent(tx pgx.Tx, typ, flightID string, version int64, payload any) er
 		Key: flightID, Type: typ, Payload: body})
 }
 
+// references numbers bookings so their references never collide.
+var references atomic.Int64
+
 // book sells seats on a flight the way a booking commit does: booked seats,
 // inventory version bump and a seats.sold event carrying the full sold set,
 // all in one transaction.
 func book(ctx context.Context, pool *pgxpool.Pool, flightID string, seats ...string) error {
 	return pgx.BeginFunc(ctx, pool, func(tx pgx.Tx) error {
 		booking := uuid.NewString()
-		ref := fmt.Sprintf("T%05d", uuid.New().ID()%100000)
+		ref := fmt.Sprintf("T%05d", references.Add(1))
 		if _, err := tx.Exec(ctx, `INSERT INTO bookings (id, reference, guest_id, trip_id, email, status, currency, total_amount, quote)
 			VALUES ($1,$2,'g',gen_random_uuid(),'t@example.com','CONFIRMED','USD',0,'{}')`, booking, ref); err != nil {
 			return err
