@@ -14,15 +14,18 @@ import (
 	"github.com/altisair/altis/pkg/platform/testenv"
 )
 
+// latest is the newest migration's version.
+const latest = 2
+
 func TestUpOnEmptyDatabaseThenIdempotent(t *testing.T) {
 	ctx := context.Background()
 	url := testenv.Database(t)
 	v, err := migrations.Up(ctx, url, logging.Discard())
-	if err != nil || v != 1 {
+	if err != nil || v != latest {
 		t.Fatalf("first up: version %d, err %v", v, err)
 	}
 	v, err = migrations.Up(ctx, url, logging.Discard())
-	if err != nil || v != 1 {
+	if err != nil || v != latest {
 		t.Fatalf("second up: version %d, err %v", v, err)
 	}
 	conn := connect(t, url)

@@ -17,6 +17,8 @@ import (
 	"syscall"
 	"time"
 
+	vegeta "github.com/tsenart/vegeta/v12/lib"
+
 	"github.com/altisair/altis/deploy/bench"
 	"github.com/altisair/altis/deploy/launcher"
 )
@@ -32,8 +34,9 @@ func main() {
 }
 
 type options struct {
-	query, gateway, bin, rates string
-	duration                   time.Duration
+	query, gateway, bin, rates   string
+	queryMetrics, gatewayMetrics string
+	duration                     time.Duration
 }
 
 func parse(args []string) (options, error) {
@@ -41,6 +44,8 @@ func parse(args []string) (options, error) {
 	fs := flag.NewFlagSet("altis-bench", flag.ContinueOnError)
 	fs.StringVar(&o.query, "query", "", "query service base URL (default: start a fleet)")
 	fs.StringVar(&o.gateway, "gateway", "", "gateway base URL (default: start a fleet)")
+	fs.StringVar(&o.queryMetrics, "query-metrics", "", "query /metrics URL (default: <query>/metrics)")
+	fs.StringVar(&o.gatewayMetrics, "gateway-metrics", "", "gateway /metrics URL on its admin port")
 	fs.StringVar(&o.bin, "bin", "bin", "built binaries, for the fleet this tool starts")
 	fs.StringVar(&o.rates, "rates", "500,1000,2000", "offered request rates per second, comma-separated")
 	fs.DurationVar(&o.duration, "duration", 10*time.Second, "length of each attack")
@@ -69,21 +74,37 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 		defer f.Stop()
 		p := f.Info().Ports
 		o.query, o.gateway = fmt.Sprintf("http://127.0.0.1:%d", p.Query), f.Info().GatewayURL
+		o.gatewayMetrics = fmt.Sprintf("http://127.0.0.1:%d/metrics", p.GatewayAdmin)
+	}
+	if o.queryMetrics == "" {
+		o.queryMetrics = o.query + "/metrics"
 	}
 	var results []bench.Result
-	for _, t := range []struct{ name, url string }{{"query service", o.query}, {"gateway → query", o.gateway}} {
+	for _, t := range []struct{ name, url, metrics string }{
+		{"query service", o.query, o.queryMetrics}, {"gateway → query", o.gateway, o.gatewayMetrics},
+	} {
 		targets := bench.SearchTargets(t.url, 7, time.Now())
 		bench.Warm(targets)
 		for _, r := range rates {
 			if ctx.Err() != nil {
 				return ctx.Err()
 			}
-			results = append(results, bench.Attack(t.name, targets, r, o.duration))
+			results = append(results, attack(t.name, t.metrics, targets, r, o.duration))
 		}
 	}
 	fmt.Fprintf(out, "\n%s, %d CPUs, %s\n\n", time.Now().UTC().Format(time.RFC3339), runtime.NumCPU(), runtime.Version())
 	bench.WriteTable(out, results)
 	return nil
+}
+
+// attack runs one load and reads the service's own latency around it.
+func attack(name, metricsURL string, targets []vegeta.Target, rate int, d time.Duration) bench.Result {
+	before, _ := bench.ScrapeSearchLatency(metricsURL)
+	res := bench.Attack(name, targets, rate, d)
+	if after, err := bench.ScrapeSearchLatency(metricsURL); err == nil && before != nil {
+		res.ServerP99, res.ServerWithin1ms = bench.Quantile(before, after, 0.99, time.Millisecond)
+	}
+	return res
 }
 
 func parseRates(s string) ([]int, error) {

@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgconn/ctxwatch"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/twmb/franz-go/pkg/kgo"
 )
@@ -66,14 +68,18 @@ func (r *Relay) Run(ctx context.Context) error {
 
 var errNotLeader = errors.New("another relay holds the lock")
 
-// leadOnce takes the lock on one connection and publishes on it until an
-// error; releasing the connection releases the lock.
+// NotifyChannel is where committed outbox writes announce themselves (see
+// migrations/sql/00002_outbox_notify.sql).
+const NotifyChannel = "altis_outbox"
+
+// leadOnce takes the lock on a dedicated connection and publishes on it
+// until an error; closing the connection releases the lock.
 func (r *Relay) leadOnce(ctx context.Context) error {
-	conn, err := r.pool.Acquire(ctx)
+	conn, err := r.connect(ctx)
 	if err != nil {
 		return err
 	}
-	defer conn.Release()
+	defer conn.Close(context.WithoutCancel(ctx))
 	var ok bool
 	if err := conn.QueryRow(ctx, "SELECT pg_try_advisory_lock($1)", LockKey).Scan(&ok); err != nil {
 		return err
@@ -81,23 +87,47 @@ func (r *Relay) leadOnce(ctx context.Context) error {
 	if !ok {
 		return errNotLeader
 	}
-	defer unlock(conn.Conn())
+	if _, err := conn.Exec(ctx, "LISTEN "+NotifyChannel); err != nil {
+		return err
+	}
 	r.log.InfoContext(ctx, "outbox relay is the publisher")
 	for {
-		n, err := r.publishBatch(ctx, conn.Conn())
+		n, err := r.publishBatch(ctx, conn)
 		if err != nil {
 			return err
 		}
-		if n == 0 && !sleep(ctx, r.cfg.PollInterval) {
-			return ctx.Err()
+		if n == 0 {
+			if err := r.wait(ctx, conn); err != nil {
+				return err
+			}
 		}
 	}
 }
 
-func unlock(conn *pgx.Conn) {
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+// connect opens the relay's own connection. A canceled wait only sets a
+// read deadline on it: the default handler would also send PostgreSQL a
+// cancel request, which could land on the next statement.
+func (r *Relay) connect(ctx context.Context) (*pgx.Conn, error) {
+	cfg := r.pool.Config().ConnConfig.Copy()
+	cfg.BuildContextWatcherHandler = func(c *pgconn.PgConn) ctxwatch.Handler {
+		return &pgconn.DeadlineContextWatcherHandler{Conn: c.Conn()}
+	}
+	return pgx.ConnectConfig(ctx, cfg)
+}
+
+// wait returns when a commit announces outbox rows or after PollInterval,
+// whichever comes first.
+func (r *Relay) wait(ctx context.Context, conn *pgx.Conn) error {
+	wctx, cancel := context.WithTimeout(ctx, r.cfg.PollInterval)
 	defer cancel()
-	_, _ = conn.Exec(ctx, "SELECT pg_advisory_unlock($1)", LockKey)
+	err := conn.PgConn().WaitForNotification(wctx)
+	if ctx.Err() != nil {
+		return ctx.Err()
+	}
+	if err != nil && !pgconn.Timeout(err) && !errors.Is(err, context.DeadlineExceeded) {
+		return err
+	}
+	return nil
 }
 
 type row struct {

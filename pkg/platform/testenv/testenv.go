@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/redis/rueidis"
 	tcpostgres "github.com/testcontainers/testcontainers-go/modules/postgres"
 	tcredis "github.com/testcontainers/testcontainers-go/modules/redis"
 )
@@ -81,14 +82,51 @@ func withDatabase(raw, name string) string {
 	return u.String()
 }
 
-// Redis returns the Redis URL and a key prefix unique to this test.
+// Redis returns the Redis URL and a key prefix unique to this test; every
+// key under the prefix is deleted when the test ends.
 func Redis(t testing.TB) (redisURLOut, prefix string) {
 	t.Helper()
 	redisOnce.Do(func() { redisURL, redisErr = serverURL("TEST_REDIS_URL", startRedis, localRedis) })
 	if redisErr != nil {
 		unavailable(t, "redis", redisErr)
 	}
-	return redisURL, fmt.Sprintf("test:%08x", rand.Uint32())
+	prefix = fmt.Sprintf("test:%08x", rand.Uint32())
+	t.Cleanup(func() {
+		if err := deletePrefix(redisURL, prefix); err != nil {
+			t.Logf("cleaning Redis keys %s:*: %v", prefix, err)
+		}
+	})
+	return redisURL, prefix
+}
+
+// deletePrefix unlinks every key under prefix.
+func deletePrefix(raw, prefix string) error {
+	opt, err := rueidis.ParseURL(raw)
+	if err != nil {
+		return err
+	}
+	client, err := rueidis.NewClient(opt)
+	if err != nil {
+		return err
+	}
+	defer client.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	var cursor uint64
+	for {
+		e, err := client.Do(ctx, client.B().Scan().Cursor(cursor).Match(prefix+":*").Count(1000).Build()).AsScanEntry()
+		if err != nil {
+			return err
+		}
+		if len(e.Elements) > 0 {
+			if err := client.Do(ctx, client.B().Unlink().Key(e.Elements...).Build()).Error(); err != nil {
+				return err
+			}
+		}
+		if cursor = e.Cursor; cursor == 0 {
+			return nil
+		}
+	}
 }
 
 // The usual local servers, tried when nothing else is configured.

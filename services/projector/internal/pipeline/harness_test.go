@@ -69,6 +69,9 @@ func newPipelineWith(t testing.TB, redisDB string, partitions int32) *pipeline {
 		t.Fatal(err)
 	}
 	t.Cleanup(rdb.Close)
+	if redisDB != "" { // the test owns this database: leave it empty
+		t.Cleanup(func() { _ = rdb.Do(context.Background(), rdb.B().Flushdb().Build()).Error() })
+	}
 	broker, err := kfake.NewCluster(kfake.SeedTopics(partitions, events.TopicFlights))
 	if err != nil {
 		t.Fatal(err)
