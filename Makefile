@@ -8,7 +8,7 @@ COMPOSE    ?= docker-compose
 BIN        := bin
 SERVICES   := gateway command query projector
 BENCH_ARGS ?=
-LOAD_ARGS  ?=
+LOAD_ARGS  ?= -duration 15s
 TEST_ARGS  ?=
 RUN_ARGS   ?=
 
