@@ -51,6 +51,13 @@ func Up(ctx context.Context, url string, log *slog.Logger) (int64, error) {
 	return p.GetDBVersion(ctx)
 }
 
+// Apply is Up without logging or the version, for callers such as tests
+// that only need the schema in place.
+func Apply(ctx context.Context, url string) error {
+	_, err := Up(ctx, url, slog.New(slog.DiscardHandler))
+	return err
+}
+
 func open(url string) (*sql.DB, error) {
 	cc, err := pgx.ParseConfig(url)
 	if err != nil {

@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/redis/rueidis"
 	tcpostgres "github.com/testcontainers/testcontainers-go/modules/postgres"
 	tcredis "github.com/testcontainers/testcontainers-go/modules/redis"
@@ -60,6 +61,26 @@ func Database(t testing.TB) string {
 	}
 	t.Cleanup(func() { dropDatabase(name) })
 	return withDatabase(pgURL, name)
+}
+
+// Pool opens a pool on a fresh database for this test, first prepared by
+// migrate (e.g. migrations.Apply; nil leaves it empty). It closes when the
+// test ends.
+func Pool(t testing.TB, migrate func(ctx context.Context, url string) error) *pgxpool.Pool {
+	t.Helper()
+	url := Database(t)
+	ctx := context.Background()
+	if migrate != nil {
+		if err := migrate(ctx, url); err != nil {
+			t.Fatalf("migrate test database: %v", err)
+		}
+	}
+	pool, err := pgxpool.New(ctx, url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(pool.Close)
+	return pool
 }
 
 func dropDatabase(name string) {

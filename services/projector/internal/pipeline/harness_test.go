@@ -50,16 +50,7 @@ func newPipeline(t testing.TB, redisDB string) *pipeline {
 // newPipelineWith lets a test choose the topic's partition count.
 func newPipelineWith(t testing.TB, redisDB string, partitions int32) *pipeline {
 	t.Helper()
-	ctx := context.Background()
-	dbURL := testenv.Database(t)
-	if _, err := migrations.Up(ctx, dbURL, logging.Discard()); err != nil {
-		t.Fatal(err)
-	}
-	pool, err := pgxpool.New(ctx, dbURL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(pool.Close)
+	pool := testenv.Pool(t, migrations.Apply)
 	redisURL, prefix := testenv.Redis(t)
 	if redisDB != "" {
 		redisURL = withDB(t, redisURL, redisDB)

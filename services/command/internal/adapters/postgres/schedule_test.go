@@ -18,17 +18,7 @@ import (
 )
 
 func newPool(t *testing.T) *pgxpool.Pool {
-	t.Helper()
-	url := testenv.Database(t)
-	if _, err := migrations.Up(context.Background(), url, logging.Discard()); err != nil {
-		t.Fatal(err)
-	}
-	pool, err := pgxpool.New(context.Background(), url)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(pool.Close)
-	return pool
+	return testenv.Pool(t, migrations.Apply)
 }
 
 func count(t *testing.T, pool *pgxpool.Pool, sql string) int {
