@@ -104,11 +104,11 @@ func (l *Loader) Section(key string, dst any) error {
 			mapstructure.StringToTimeDurationHookFunc(),
 			mapstructure.StringToSliceHookFunc(","),
 			mapstructure.TextUnmarshallerHookFunc(),
+			strictScalars,
 		),
-		ErrorUnused:      true,
-		WeaklyTypedInput: true,
-		TagName:          "koanf",
-		Result:           dst,
+		ErrorUnused: true,
+		TagName:     "koanf",
+		Result:      dst,
 	}
 	err := l.k.UnmarshalWithConf(key, dst, koanf.UnmarshalConf{Tag: "koanf", DecoderConfig: dc})
 	if err != nil {

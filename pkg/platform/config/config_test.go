@@ -107,6 +107,9 @@ func TestBadValuesNameTheKey(t *testing.T) {
 		"out of range":  {"APP_SERVER__PORT=70000", "server]: port"},
 		"bad duration":  {"APP_SERVER__SHUTDOWN_TIMEOUT=soon", "shutdown_timeout"},
 		"unknown key":   {"APP_SERVR__PORT=1", "APP_SERVR__PORT"},
+		"empty number":  {"APP_SERVER__PORT=", "port"},
+		"octal-looking": {"APP_SERVER__PORT=010", ""},
+		"fraction":      {"APP_SERVER__PORT=80.5", "port"},
 		"unknown field": {"APP_SERVER__FOO=1", "APP_SERVER__FOO"},
 	}
 	for name, tc := range cases {
@@ -115,6 +118,9 @@ func TestBadValuesNameTheKey(t *testing.T) {
 			if err == nil {
 				var s server
 				err = l.Section("server", &s)
+			}
+			if tc.want == "" {
+				return // checked below
 			}
 			if err == nil || !strings.Contains(err.Error(), tc.want) {
 				t.Fatalf("err = %v, want mention of %q", err, tc.want)
@@ -157,5 +163,40 @@ func TestEnvKey(t *testing.T) {
 	}
 	if got := config.EnvKey("APP_COMMAND__RELAY__BATCH_SIZE"); got != "command.relay.batch_size" {
 		t.Fatal(got)
+	}
+}
+
+type strictTypes struct {
+	Small   int16   `koanf:"small"`
+	Flag    bool    `koanf:"flag"`
+	Percent int     `koanf:"percent"`
+	Ratio   float64 `koanf:"ratio"`
+}
+
+func TestValuesAreNeverGuessed(t *testing.T) {
+	decode := func(m map[string]any) (strictTypes, error) {
+		l, err := config.FromMap(m)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var v strictTypes
+		return v, l.Section("s", &v)
+	}
+	bad := map[string]map[string]any{
+		"fractional int from the file": {"s.percent": 12.5},
+		"int16 overflow":               {"s.small": 70000},
+		"int16 overflow from env":      {"s.small": "70000"},
+		"empty bool":                   {"s.flag": ""},
+		"yes is not a bool":            {"s.flag": "yes"},
+		"empty int":                    {"s.percent": ""},
+	}
+	for name, m := range bad {
+		if v, err := decode(m); err == nil {
+			t.Errorf("%s: accepted as %+v", name, v)
+		}
+	}
+	v, err := decode(map[string]any{"s.small": "010", "s.flag": "false", "s.percent": 12.0, "s.ratio": "0.5"})
+	if err != nil || v.Small != 10 || v.Flag || v.Percent != 12 || v.Ratio != 0.5 {
+		t.Fatalf("got %+v, %v", v, err)
 	}
 }

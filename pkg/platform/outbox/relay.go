@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"sync/atomic"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -35,6 +36,9 @@ type Relay struct {
 	// afterPublish runs between publishing a batch and marking it sent;
 	// tests use it to simulate a crash at the worst moment.
 	afterPublish func() error
+	// notified is set by every NOTIFY the relay's connection receives, at
+	// whatever moment it arrives; wait consumes it.
+	notified atomic.Bool
 }
 
 // NewRelay builds a relay. The producer should be idempotent with acks=all
@@ -104,23 +108,35 @@ func (r *Relay) leadOnce(ctx context.Context) error {
 	}
 }
 
-// connect opens the relay's own connection. A canceled wait only sets a
-// read deadline on it: the default handler would also send PostgreSQL a
-// cancel request, which could land on the next statement.
+// connect opens the relay's own connection:
+//   - a canceled wait only sets a read deadline: the default handler would
+//     also send PostgreSQL a cancel request, which could hit the next statement;
+//   - notifications only raise a flag instead of queueing on the connection
+//     (pgx's default buffer would grow with every commit);
+//   - short TCP keepalives, so that when this host dies PostgreSQL notices
+//     within about half a minute and frees the lock for a standby.
 func (r *Relay) connect(ctx context.Context) (*pgx.Conn, error) {
 	cfg := r.pool.Config().ConnConfig.Copy()
 	cfg.BuildContextWatcherHandler = func(c *pgconn.PgConn) ctxwatch.Handler {
 		return &pgconn.DeadlineContextWatcherHandler{Conn: c.Conn()}
 	}
+	cfg.OnNotification = func(*pgconn.PgConn, *pgconn.Notification) { r.notified.Store(true) }
+	for k, v := range map[string]string{"tcp_keepalives_idle": "10", "tcp_keepalives_interval": "5", "tcp_keepalives_count": "3"} {
+		cfg.RuntimeParams[k] = v
+	}
 	return pgx.ConnectConfig(ctx, cfg)
 }
 
-// wait returns when a commit announces outbox rows or after PollInterval,
-// whichever comes first.
+// wait returns when a commit has announced outbox rows (now or since the
+// last wait) or after PollInterval, whichever comes first.
 func (r *Relay) wait(ctx context.Context, conn *pgx.Conn) error {
+	if r.notified.Swap(false) {
+		return nil
+	}
 	wctx, cancel := context.WithTimeout(ctx, r.cfg.PollInterval)
 	defer cancel()
 	err := conn.PgConn().WaitForNotification(wctx)
+	r.notified.Store(false)
 	if ctx.Err() != nil {
 		return ctx.Err()
 	}

@@ -238,6 +238,33 @@ func TestBrokerStoppedForAWhileLosesNothing(t *testing.T) {
 	requireAll(t, ids, consumeAll(t, addrs, len(ids)))
 }
 
+// TestNotificationsWakeTheRelay shows a commit is published long before the
+// next poll: the poll interval here is a minute.
+func TestNotificationsWakeTheRelay(t *testing.T) {
+	pool := newPool(t)
+	broker := newBroker(t, freePort(t), t.TempDir())
+	defer broker.Close()
+	r, err := NewRelay(pool, newProducer(t, broker.ListenAddrs()), RelayConfig{BatchSize: 50, PollInterval: time.Minute, LockRetry: 50 * time.Millisecond}, logging.Discard())
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { defer close(done); _ = r.Run(ctx) }()
+	defer func() { cancel(); <-done }()
+	time.Sleep(200 * time.Millisecond) // the relay leads and waits
+	var ids []string
+	for range 50 {
+		id, err := write(context.Background(), pool, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ids = append(ids, id)
+	}
+	waitAllSent(t, pool, 10*time.Second)
+	requireAll(t, ids, consumeAll(t, broker.ListenAddrs(), len(ids)))
+}
+
 func TestStandbyTakesOverWhenThePublisherStops(t *testing.T) {
 	pool := newPool(t)
 	broker := newBroker(t, freePort(t), t.TempDir())
@@ -261,7 +288,8 @@ func TestStandbyTakesOverWhenThePublisherStops(t *testing.T) {
 	requireAll(t, ids, consumeAll(t, broker.ListenAddrs(), len(ids)))
 	var holders int
 	err := pool.QueryRow(context.Background(),
-		"SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND granted AND objid = $1::bigint::int",
+		`SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND granted AND objid = $1::bigint::int
+		   AND database = (SELECT oid FROM pg_database WHERE datname = current_database())`,
 		fmt.Sprint(LockKey&0xffffffff)).Scan(&holders)
 	if err != nil {
 		t.Fatal(err)
