@@ -92,16 +92,22 @@ func (r *RebuildIndex) Handle(ctx context.Context) (RebuildResult, error) {
 		return nil
 	})
 	if err != nil {
-		if aerr := r.gens.Abort(context.WithoutCancel(ctx), gen); aerr != nil {
-			r.log.ErrorContext(ctx, "abandoned index generation not cleaned", "generation", gen, "err", aerr)
-		}
+		r.abort(ctx, gen)
 		return RebuildResult{}, fmt.Errorf("rebuild generation %d: %w", gen, err)
 	}
 	old, err := r.gens.Switch(ctx, gen)
 	if err != nil {
+		r.abort(ctx, gen)
 		return RebuildResult{}, fmt.Errorf("switch to generation %d: %w", gen, err)
 	}
 	res := RebuildResult{Generation: gen, Replaced: old, Flights: n, Took: time.Since(start)}
 	r.log.InfoContext(ctx, "index rebuilt", "generation", gen, "replaced", old, "flights", n, "took", res.Took.String())
 	return res, nil
+}
+
+// abort stops writes to a failed generation and deletes it.
+func (r *RebuildIndex) abort(ctx context.Context, gen int64) {
+	if err := r.gens.Abort(context.WithoutCancel(ctx), gen); err != nil {
+		r.log.ErrorContext(ctx, "abandoned index generation not cleaned", "generation", gen, "err", err)
+	}
 }

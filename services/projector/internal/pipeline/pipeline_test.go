@@ -232,3 +232,48 @@ func waitMembers(t *testing.T, p *pipeline, n int) {
 		time.Sleep(50 * time.Millisecond)
 	}
 }
+
+func TestAbandonedRebuildIsDroppedByTheNext(t *testing.T) {
+	p := newPipeline(t, "")
+	seedReference(t, p.pool)
+	scheduleFlights(t, p.pool, "JFK", "LHR", 3)
+	ix := redisindex.NewIndex(p.rdb, p.keys, 100)
+	// A projector that died mid-rebuild: generation named and half written.
+	dead, err := ix.Begin(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := postgres.NewSnapshot(p.pool).Each(context.Background(), 1, func(u []app.Update) error {
+		return ix.Load(context.Background(), dead, u)
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if len(p.scan(t, p.keys.GenPrefix(dead)+"*")) == 0 {
+		t.Fatal("the abandoned generation wrote nothing; the test proves nothing")
+	}
+	if _, err := p.rebuild.Handle(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if left := p.scan(t, p.keys.GenPrefix(dead)+"*"); len(left) > 0 {
+		t.Fatalf("%d keys of the abandoned generation %d remain", len(left), dead)
+	}
+	if d := p.tryDiff(t); d != "" {
+		t.Fatal(d)
+	}
+}
+
+func TestSwitchRefusesAGenerationNoLongerBeingBuilt(t *testing.T) {
+	p := newPipeline(t, "")
+	ix := redisindex.NewIndex(p.rdb, p.keys, 100)
+	gen, err := ix.Begin(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Redis lost the marker (a restart): events stopped reaching gen.
+	if err := p.rdb.Do(context.Background(), p.rdb.B().Del().Key(p.keys.Building()).Build()).Error(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ix.Switch(context.Background(), gen); err == nil {
+		t.Fatal("switched to a generation live events no longer reach")
+	}
+}

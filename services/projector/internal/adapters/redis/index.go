@@ -28,13 +28,31 @@ var applySource string
 var applyScript = rueidis.NewLuaScript(applySource)
 
 // switchScript makes ARGV[1] current, ends the rebuild and records the
-// schema; it returns the generation replaced.
+// schema; it returns the generation replaced. It refuses when ARGV[1] is no
+// longer the generation being built (Redis lost the marker, or another
+// rebuild took over): live events may then have missed it.
 var switchScript = rueidis.NewLuaScript(`
+if redis.call('GET', KEYS[2]) ~= ARGV[1] then
+  return redis.error_reply('ALTIS_STALE generation ' .. ARGV[1] .. ' is no longer the one being built')
+end
 local old = redis.call('GET', KEYS[1])
 redis.call('SET', KEYS[1], ARGV[1])
 redis.call('SET', KEYS[3], ARGV[2])
-if redis.call('GET', KEYS[2]) == ARGV[1] then redis.call('DEL', KEYS[2]) end
+redis.call('DEL', KEYS[2])
 return old or '0'`)
+
+// beginScript names a new generation the one being built and returns it
+// with the generation an earlier, abandoned rebuild left behind (0: none).
+var beginScript = rueidis.NewLuaScript(`
+local gen = redis.call('INCR', KEYS[1])
+local abandoned = redis.call('GET', KEYS[2]) or '0'
+redis.call('SET', KEYS[2], gen)
+return {gen, tonumber(abandoned)}`)
+
+// renewScript extends the rebuild lock only while this process holds it.
+var renewScript = rueidis.NewLuaScript(`
+if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
+return 0`)
 
 // abortScript ends a failed rebuild if it is still the one building.
 var abortScript = rueidis.NewLuaScript(`
@@ -56,7 +74,7 @@ type Index struct {
 
 // NewIndex returns the index under keys.
 func NewIndex(client rueidis.Client, keys readmodel.Keys, streamMaxLen int) *Index {
-	return &Index{client: client, keys: keys, streamMaxLen: streamMaxLen, lockTTL: 10 * time.Minute}
+	return &Index{client: client, keys: keys, streamMaxLen: streamMaxLen, lockTTL: 30 * time.Second}
 }
 
 // Apply writes updates in one round trip, in order.
@@ -144,14 +162,17 @@ func mustJSON(v []string) string {
 	return string(b)
 }
 
-// Begin names a new generation and makes Apply write to it too.
+// Begin names a new generation and makes Apply write to it too. What an
+// abandoned rebuild (a crashed projector) left behind is deleted.
 func (ix *Index) Begin(ctx context.Context) (int64, error) {
-	gen, err := ix.client.Do(ctx, ix.client.B().Incr().Key(ix.keys.Generation()).Build()).AsInt64()
+	vals, err := beginScript.Exec(ctx, ix.client, []string{ix.keys.Generation(), ix.keys.Building()}, nil).AsIntSlice()
 	if err != nil {
 		return 0, err
 	}
-	err = ix.client.Do(ctx, ix.client.B().Set().Key(ix.keys.Building()).Value(strconv.FormatInt(gen, 10)).Build()).Error()
-	return gen, err
+	if err := ix.Drop(ctx, vals[1]); err != nil {
+		return 0, fmt.Errorf("drop abandoned generation %d: %w", vals[1], err)
+	}
+	return vals[0], nil
 }
 
 // Switch makes gen current and returns the generation it replaced.
@@ -197,7 +218,9 @@ func (ix *Index) Drop(ctx context.Context, gen int64) error {
 	}
 }
 
-// Lock takes the rebuild lock for this process.
+// Lock takes the rebuild lock for this process. The lock is short-lived
+// and renewed while held, so a crashed rebuild blocks the next one for
+// seconds, not minutes.
 func (ix *Index) Lock(ctx context.Context) (func(), error) {
 	token := uuid.NewString()
 	cmd := ix.client.B().Set().Key(ix.keys.RebuildLock()).Value(token).Nx().Px(ix.lockTTL).Build()
@@ -208,13 +231,35 @@ func (ix *Index) Lock(ctx context.Context) (func(), error) {
 	if err != nil {
 		return nil, err
 	}
+	stop := make(chan struct{})
+	done := make(chan struct{})
+	go ix.renew(token, stop, done)
 	return func() {
+		close(stop)
+		<-done
 		_ = unlockScript.Exec(context.WithoutCancel(ctx), ix.client, []string{ix.keys.RebuildLock()}, []string{token}).Error()
 	}, nil
 }
 
-// Status reports the current generation and whether it was built with this
-// schema version; gen is 0 when there is no index.
+func (ix *Index) renew(token string, stop <-chan struct{}, done chan<- struct{}) {
+	defer close(done)
+	t := time.NewTicker(ix.lockTTL / 3)
+	defer t.Stop()
+	ttl := strconv.FormatInt(ix.lockTTL.Milliseconds(), 10)
+	for {
+		select {
+		case <-stop:
+			return
+		case <-t.C:
+			_ = renewScript.Exec(context.Background(), ix.client, []string{ix.keys.RebuildLock()}, []string{token, ttl}).Error()
+		}
+	}
+}
+
+// Status reports the current generation and whether it was built with a
+// schema version at least this code's (a newer one belongs to a newer
+// projector during a rolling deploy: rebuilding over it would flip-flop);
+// gen is 0 when there is no index.
 func (ix *Index) Status(ctx context.Context) (gen int64, schemaOK bool, err error) {
 	vals, err := ix.client.Do(ctx, ix.client.B().Mget().Key(ix.keys.Current(), ix.keys.Schema()).Build()).ToArray()
 	if err != nil {
@@ -231,7 +276,7 @@ func (ix *Index) Status(ctx context.Context) (gen int64, schemaOK bool, err erro
 	if err != nil && !rueidis.IsRedisNil(err) {
 		return 0, false, err
 	}
-	return cur, schema == readmodel.SchemaVersion, nil
+	return cur, schema >= readmodel.SchemaVersion, nil
 }
 
 // normalizeLayout orders exit rows and blocked seats so that the same seat

@@ -79,7 +79,10 @@ func (c *Consumer) Run(ctx context.Context) error {
 }
 
 // handle applies records, retrying Redis failures until they succeed (the
-// offsets stay uncommitted meanwhile), then commits.
+// offsets stay uncommitted meanwhile), then commits. A failed commit (say,
+// this member was dropped from the group while Redis was away) is logged,
+// not fatal: whichever member owns the partition gets the records again,
+// and applying them twice changes nothing.
 func (c *Consumer) handle(ctx context.Context, records []*kgo.Record) error {
 	if len(records) == 0 {
 		return nil
@@ -101,7 +104,10 @@ func (c *Consumer) handle(ctx context.Context, records []*kgo.Record) error {
 		case <-time.After(backoff):
 		}
 	}
-	return c.client.CommitRecords(ctx, records...)
+	if err := c.client.CommitRecords(ctx, records...); err != nil && ctx.Err() == nil {
+		c.log.WarnContext(ctx, "offset commit failed; the records will be redelivered", "err", err)
+	}
+	return nil
 }
 
 func (c *Consumer) observe(res app.Result) {
