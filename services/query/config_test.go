@@ -95,7 +95,7 @@ func TestHandlersRefuseNilDependencies(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if h, err := handlers(nil, engine); err == nil || h != nil {
+	if h, err := handlers(nil, engine, logging.Discard()); err == nil || h != nil {
 		t.Fatalf("handlers(nil index) = %v, %v; want an error", h, err)
 	}
 }

@@ -8,6 +8,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"time"
 
 	"github.com/altisair/altis/pkg/platform/lifecycle"
@@ -44,7 +45,7 @@ func run(ctx context.Context, env lifecycle.Env) error {
 	defer rdb.Close()
 	srv := web.New(web.Options{Service: "query", Log: env.Log, Errors: http.Errors})
 	srv.Ready(web.Check{Name: "redis", Fn: redis.Ping(rdb)})
-	h, err := handlers(redisindex.NewIndex(rdb, readmodel.NewKeys(cfg.Redis.Prefix)), engine)
+	h, err := handlers(redisindex.NewIndex(rdb, readmodel.NewKeys(cfg.Redis.Prefix)), engine, env.Log)
 	if err != nil {
 		return err
 	}
@@ -52,8 +53,8 @@ func run(ctx context.Context, env lifecycle.Env) error {
 	return srv.Serve(ctx, cfg.Query.Addr(), cfg.Query.ShutdownTimeout)
 }
 
-func handlers(ix app.Index, engine *pricing.Engine) (*http.Handlers, error) {
-	search, err := app.NewSearchFlights(ix, engine, time.Now)
+func handlers(ix app.Index, engine *pricing.Engine, log *slog.Logger) (*http.Handlers, error) {
+	search, err := app.NewSearchFlights(ix, engine, time.Now, log)
 	if err != nil {
 		return nil, err
 	}

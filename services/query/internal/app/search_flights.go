@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"time"
 
 	"github.com/altisair/altis/pkg/pricing"
@@ -15,14 +16,15 @@ type SearchFlights struct {
 	index  Index
 	prices *pricing.Engine
 	now    Clock
+	log    *slog.Logger
 }
 
 // NewSearchFlights builds the use case.
-func NewSearchFlights(index Index, prices *pricing.Engine, now Clock) (*SearchFlights, error) {
-	if index == nil || prices == nil || now == nil {
+func NewSearchFlights(index Index, prices *pricing.Engine, now Clock, log *slog.Logger) (*SearchFlights, error) {
+	if index == nil || prices == nil || now == nil || log == nil {
 		return nil, errors.New("search flights: nil dependency")
 	}
-	return &SearchFlights{index: index, prices: prices, now: now}, nil
+	return &SearchFlights{index: index, prices: prices, now: now, log: log}, nil
 }
 
 // PricedFlight is a flight with its per-passenger prices in its lowest cabin.
@@ -57,7 +59,11 @@ func (s *SearchFlights) Handle(ctx context.Context, q domain.Search) ([]LegResul
 			}
 			pf, err := s.price(f, now)
 			if err != nil {
-				return nil, fmt.Errorf("price flight %s: %w", f.ID, err)
+				// A flight the rules cannot price (say, a currency no
+				// surcharge lists) is left out, loudly, rather than
+				// failing the whole search.
+				s.log.ErrorContext(ctx, "flight left out of search: cannot price it", "flight_id", f.ID, "err", err)
+				continue
 			}
 			out[i].Flights = append(out[i].Flights, pf)
 		}

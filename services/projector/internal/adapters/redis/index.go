@@ -18,6 +18,7 @@ import (
 	"github.com/redis/rueidis"
 
 	"github.com/altisair/altis/pkg/events"
+	platformredis "github.com/altisair/altis/pkg/platform/redis"
 	"github.com/altisair/altis/pkg/readmodel"
 	"github.com/altisair/altis/services/projector/internal/app"
 )
@@ -25,7 +26,7 @@ import (
 //go:embed apply.lua
 var applySource string
 
-var applyScript = rueidis.NewLuaScript(applySource)
+var applyScript = platformredis.NewScript(applySource)
 
 // switchScript makes ARGV[1] current, ends the rebuild and records the
 // schema; it returns the generation replaced. It refuses when ARGV[1] is no
@@ -92,16 +93,16 @@ func (ix *Index) exec(ctx context.Context, target string, updates []app.Update) 
 	if len(updates) == 0 {
 		return 0, nil
 	}
-	execs := make([]rueidis.LuaExec, 0, len(updates))
+	calls := make([]platformredis.Call, 0, len(updates))
 	for _, u := range updates {
 		args, err := ix.args(target, u)
 		if err != nil {
 			return 0, err
 		}
-		execs = append(execs, rueidis.LuaExec{Args: args})
+		calls = append(calls, platformredis.Call{Args: args})
 	}
 	applied := 0
-	for i, r := range applyScript.ExecMulti(ctx, ix.client, execs...) {
+	for i, r := range applyScript.ExecMulti(ctx, ix.client, calls) {
 		n, err := r.AsInt64()
 		if err != nil {
 			return 0, fmt.Errorf("apply flight %s: %w", updates[i].FlightID, err)

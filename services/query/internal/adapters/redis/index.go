@@ -14,6 +14,7 @@ import (
 	"github.com/redis/rueidis"
 
 	"github.com/altisair/altis/pkg/events"
+	platformredis "github.com/altisair/altis/pkg/platform/redis"
 	"github.com/altisair/altis/pkg/readmodel"
 	"github.com/altisair/altis/services/query/internal/app"
 	"github.com/altisair/altis/services/query/internal/domain"
@@ -25,7 +26,7 @@ var ErrNoIndex = errors.New("the availability index is not available yet")
 
 // legScript returns {1, origin served, destination served, doc, sold, ...}
 // or {0} when there is no index.
-var legScript = rueidis.NewLuaScript(`
+var legScript = platformredis.NewScript(`
 local p = ARGV[1]
 local cur = redis.call('GET', p .. ':index:current')
 if not cur then return {0} end
@@ -71,13 +72,13 @@ func NewIndex(client rueidis.Client, keys readmodel.Keys) *Index {
 
 // Legs answers every leg in one round trip.
 func (ix *Index) Legs(ctx context.Context, legs []domain.Leg, since time.Time) ([]app.LegFlights, error) {
-	execs := make([]rueidis.LuaExec, len(legs))
+	calls := make([]platformredis.Call, len(legs))
 	for i, l := range legs {
-		execs[i] = rueidis.LuaExec{Args: []string{ix.keys.Prefix(), string(l.Origin), string(l.Destination),
+		calls[i] = platformredis.Call{Args: []string{ix.keys.Prefix(), string(l.Origin), string(l.Destination),
 			l.Date.Format(time.DateOnly), strconv.FormatInt(since.Unix()+1, 10)}}
 	}
 	out := make([]app.LegFlights, len(legs))
-	for i, r := range legScript.ExecMulti(ctx, ix.client, execs...) {
+	for i, r := range legScript.ExecMulti(ctx, ix.client, calls) {
 		vals, err := r.ToArray()
 		if err != nil {
 			return nil, fmt.Errorf("search index: %w", err)

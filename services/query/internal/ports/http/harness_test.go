@@ -148,7 +148,7 @@ func newServer(t testing.TB, ix app.Index, at time.Time) server {
 	t.Helper()
 	clock := func() time.Time { return at }
 	engine := shippedEngine(t)
-	search, err := app.NewSearchFlights(ix, engine, clock)
+	search, err := app.NewSearchFlights(ix, engine, clock, logging.Discard())
 	if err != nil {
 		t.Fatal(err)
 	}

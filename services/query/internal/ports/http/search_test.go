@@ -12,6 +12,7 @@ import (
 	"github.com/altisair/altis/pkg/pricing"
 	"github.com/altisair/altis/services/query/internal/adapters/redis"
 	"github.com/altisair/altis/services/query/internal/app"
+	"github.com/altisair/altis/services/query/internal/domain"
 )
 
 func flightIDs(fs []flightOut) []string {
@@ -451,5 +452,22 @@ func TestNoBadInputIs5xx(t *testing.T) {
 			}
 			wantError(t, rec, http.StatusBadRequest, "invalid_request")
 		})
+	}
+}
+
+// TestUnpriceableFlightIsLeftOutNotFatal: a flight whose currency the rules
+// cannot price is dropped from the answer; the rest of the search stands.
+func TestUnpriceableFlightIsLeftOutNotFatal(t *testing.T) {
+	odd := func(f *domain.Flight) { f.Currency = "XAU" }
+	ix := newFakeIndex().add(
+		flight(idJFKLHR0800, "AL107", "JFK", "LHR", at(10, 8, 0), odd),
+		flight(idJFKLHR1400, "AL101", "JFK", "LHR", at(10, 14, 0)),
+	)
+	rec := newServer(t, ix, now).search(t, searchBody(1, "JFK LHR 2026-12-10"))
+	if rec.Code != http.StatusOK {
+		t.Fatalf("status %d: %s", rec.Code, rec.Body.String())
+	}
+	if !strings.Contains(rec.Body.String(), idJFKLHR1400) || strings.Contains(rec.Body.String(), idJFKLHR0800) {
+		t.Fatalf("want only the priceable flight: %s", rec.Body.String())
 	}
 }
