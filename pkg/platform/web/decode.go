@@ -12,11 +12,14 @@ import (
 	"github.com/labstack/echo/v4"
 )
 
+// MaxBody bounds what DecodeJSON reads, behind any limit the gateway sets.
+const MaxBody = 1 << 20
+
 // DecodeJSON reads the body strictly into dst: malformed JSON, unknown
 // fields, wrong types and trailing data are 400s naming what is wrong; a body
-// over the limit is a 413.
+// over MaxBody is a 413.
 func DecodeJSON(c echo.Context, dst any) error {
-	body, err := io.ReadAll(c.Request().Body)
+	body, err := io.ReadAll(http.MaxBytesReader(c.Response(), c.Request().Body, MaxBody))
 	if err != nil {
 		var tooLarge *http.MaxBytesError
 		if errors.As(err, &tooLarge) {

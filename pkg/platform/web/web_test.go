@@ -132,3 +132,12 @@ func TestReadyNamesTheFailingDependency(t *testing.T) {
 		t.Fatalf("metrics lack the request:\n%s", rec.Body.String())
 	}
 }
+
+func TestDecodeRefusesBodiesOverTheLimit(t *testing.T) {
+	s := newServer()
+	big := `{"name":"` + strings.Repeat("x", web.MaxBody) + `"}`
+	status, env, _ := do(t, s, "POST", "/decode", big)
+	if status != 413 || env.Error == nil || env.Error.Code != "body_too_large" {
+		t.Fatalf("got %d %+v", status, env.Error)
+	}
+}

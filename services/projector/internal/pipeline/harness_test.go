@@ -139,10 +139,11 @@ func (p *pipeline) expected(t testing.TB) map[string]indexed {
 	want := map[string]indexed{}
 	rows, err := p.pool.Query(context.Background(), `
 		SELECT f.id::text, f.flight_number, f.origin, f.destination, f.departure_at, f.arrival_at, f.status,
-		       f.currency, i.capacity,
+		       f.currency, i.capacity, t.code, t.name,
+		       (SELECT jsonb_object_agg(cabin_code, base_fare) FROM flight_fares WHERE flight_id = f.id),
 		       COALESCE((SELECT array_agg(seat_number ORDER BY seat_number) FROM booked_seats b
 		                 WHERE b.flight_id = f.id AND b.released_at IS NULL), '{}')
-		FROM flights f JOIN flight_inventory i ON i.flight_id = f.id`)
+		FROM flights f JOIN flight_inventory i ON i.flight_id = f.id JOIN aircraft_types t ON t.code = f.aircraft_code`)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -150,11 +151,11 @@ func (p *pipeline) expected(t testing.TB) map[string]indexed {
 	for rows.Next() {
 		var d readmodel.FlightDoc
 		var sold []string
-		if err := rows.Scan(&d.ID, &d.Number, &d.Origin, &d.Destination, &d.DepartureAt, &d.ArrivalAt, &d.Status, &d.Currency, &d.Capacity, &sold); err != nil {
+		if err := rows.Scan(&d.ID, &d.Number, &d.Origin, &d.Destination, &d.DepartureAt, &d.ArrivalAt, &d.Status,
+			&d.Currency, &d.Capacity, &d.Aircraft, &d.AircraftName, &d.Fares, &sold); err != nil {
 			t.Fatal(err)
 		}
 		d.DepartureAt, d.ArrivalAt = d.DepartureAt.UTC(), d.ArrivalAt.UTC()
-		d.Aircraft, d.AircraftName, d.Fares = "T5", "Test 5", map[string]int64{"Y": 50000}
 		want[d.ID] = indexed{Doc: d, Sold: sold, Count: len(sold),
 			Route: readmodel.RouteKey(d.Origin, d.Destination, d.DepartureAt), Score: d.DepartureAt.Unix()}
 	}
