@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"reflect"
 	"strings"
 
 	"github.com/labstack/echo/v4"
@@ -43,7 +44,81 @@ func Unmarshal(body []byte, dst any) error {
 	if rest := bytes.TrimSpace(body[dec.InputOffset():]); len(rest) > 0 {
 		return Invalid(map[string]string{"body": "unexpected data after the JSON object"})
 	}
+	return exactKeys(body, reflect.TypeOf(dst))
+}
+
+// exactKeys rejects keys that encoding/json matched case-insensitively
+// ("LEGS" for "legs"): field names are exact in this API.
+func exactKeys(body []byte, t reflect.Type) error {
+	var v any
+	if err := json.Unmarshal(body, &v); err != nil {
+		return nil // already decoded once; cannot happen
+	}
+	if bad := firstInexact(v, t, ""); bad != "" {
+		return Invalid(map[string]string{bad: "unknown field"})
+	}
 	return nil
+}
+
+func firstInexact(v any, t reflect.Type, path string) string {
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	switch x := v.(type) {
+	case map[string]any:
+		if t.Kind() != reflect.Struct {
+			return ""
+		}
+		return inexactInObject(x, t, path)
+	case []any:
+		if t.Kind() != reflect.Slice && t.Kind() != reflect.Array {
+			return ""
+		}
+		for i, e := range x {
+			if bad := firstInexact(e, t.Elem(), fmt.Sprintf("%s[%d]", path, i)); bad != "" {
+				return bad
+			}
+		}
+	}
+	return ""
+}
+
+func inexactInObject(m map[string]any, t reflect.Type, path string) string {
+	fields := jsonFields(t)
+	for k, val := range m {
+		ft, ok := fields[k]
+		if !ok {
+			return joinPath(path, k)
+		}
+		if bad := firstInexact(val, ft, joinPath(path, k)); bad != "" {
+			return bad
+		}
+	}
+	return ""
+}
+
+// jsonFields maps exact JSON names to field types.
+func jsonFields(t reflect.Type) map[string]reflect.Type {
+	out := map[string]reflect.Type{}
+	for i := range t.NumField() {
+		f := t.Field(i)
+		name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+		if !f.IsExported() || name == "-" {
+			continue
+		}
+		if name == "" {
+			name = f.Name
+		}
+		out[name] = f.Type
+	}
+	return out
+}
+
+func joinPath(path, key string) string {
+	if path == "" {
+		return key
+	}
+	return path + "." + key
 }
 
 func decodeFields(err error) map[string]string {

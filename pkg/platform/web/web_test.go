@@ -72,6 +72,7 @@ func TestOneErrorShape(t *testing.T) {
 		{"/decode", "POST", `{"count":"three"}`, 400, "invalid_request", "count"},
 		{"/decode", "POST", ``, 400, "invalid_request", "body"},
 		{"/decode", "POST", `{} {}`, 400, "invalid_request", "body"},
+		{"/decode", "POST", `{"NAME":"a"}`, 400, "invalid_request", "NAME"},
 		{"/decode", "POST", `{"name":"a"}}`, 400, "invalid_request", "body"},
 		{"/decode", "POST", `{"name":"a"}]`, 400, "invalid_request", "body"},
 	}
