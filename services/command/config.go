@@ -30,6 +30,7 @@ type relayConfig struct {
 	BatchSize    int           `koanf:"batch_size"`
 	PollInterval time.Duration `koanf:"poll_interval"`
 	LockRetry    time.Duration `koanf:"lock_retry"`
+	Retention    time.Duration `koanf:"retention"`
 }
 
 func (c commandConfig) Validate() error {
@@ -45,6 +46,8 @@ func (c commandConfig) Validate() error {
 		return cfgpkg.Invalid("relay.poll_interval", "must be positive")
 	case c.Relay.LockRetry <= 0:
 		return cfgpkg.Invalid("relay.lock_retry", "must be positive")
+	case c.Relay.Retention < 0:
+		return cfgpkg.Invalid("relay.retention", "must not be negative")
 	}
 	return nil
 }

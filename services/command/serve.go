@@ -42,7 +42,7 @@ func serve(ctx context.Context, env lifecycle.Env, cfg config) error {
 	defer kc.Close()
 	relay, err := outbox.NewRelay(pool, kc, outbox.RelayConfig{
 		BatchSize: cfg.Command.Relay.BatchSize, PollInterval: cfg.Command.Relay.PollInterval,
-		LockRetry: cfg.Command.Relay.LockRetry,
+		LockRetry: cfg.Command.Relay.LockRetry, Retention: cfg.Command.Relay.Retention,
 	}, env.Log)
 	if err != nil {
 		return err

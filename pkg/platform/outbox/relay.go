@@ -23,6 +23,12 @@ type RelayConfig struct {
 	BatchSize    int
 	PollInterval time.Duration // wait when the outbox is empty
 	LockRetry    time.Duration // how often a standby tries to take over
+	// Retention is how long sent rows are kept (for audits and replays)
+	// before the publisher deletes them; 0 keeps them forever.
+	Retention time.Duration
+	// PruneEvery is how often the publisher deletes expired rows; default
+	// one minute.
+	PruneEvery time.Duration
 }
 
 // Relay publishes outbox rows to Kafka at least once. Only the relay that
@@ -47,8 +53,11 @@ func NewRelay(pool *pgxpool.Pool, producer *kgo.Client, cfg RelayConfig, log *sl
 	if pool == nil || producer == nil || log == nil {
 		return nil, errors.New("outbox relay: nil dependency")
 	}
-	if cfg.BatchSize < 1 || cfg.PollInterval <= 0 || cfg.LockRetry <= 0 {
-		return nil, errors.New("outbox relay: batch size, poll interval and lock retry must be positive")
+	if cfg.BatchSize < 1 || cfg.PollInterval <= 0 || cfg.LockRetry <= 0 || cfg.Retention < 0 {
+		return nil, errors.New("outbox relay: batch size, poll interval and lock retry must be positive, retention not negative")
+	}
+	if cfg.PruneEvery <= 0 {
+		cfg.PruneEvery = time.Minute
 	}
 	return &Relay{pool: pool, producer: producer, cfg: cfg, log: log}, nil
 }
@@ -95,10 +104,17 @@ func (r *Relay) leadOnce(ctx context.Context) error {
 		return err
 	}
 	r.log.InfoContext(ctx, "outbox relay is the publisher")
+	pruned := time.Now()
 	for {
 		n, err := r.publishBatch(ctx, conn)
 		if err != nil {
 			return err
+		}
+		if time.Since(pruned) >= r.cfg.PruneEvery {
+			if err := r.prune(ctx, conn); err != nil {
+				return err
+			}
+			pruned = time.Now()
 		}
 		if n == 0 {
 			if err := r.wait(ctx, conn); err != nil {
@@ -142,6 +158,25 @@ func (r *Relay) wait(ctx context.Context, conn *pgx.Conn) error {
 	}
 	if err != nil && !pgconn.Timeout(err) && !errors.Is(err, context.DeadlineExceeded) {
 		return err
+	}
+	return nil
+}
+
+// prune deletes rows sent longer than Retention ago, a bounded batch at a
+// time so it never holds the table long.
+func (r *Relay) prune(ctx context.Context, conn *pgx.Conn) error {
+	if r.cfg.Retention == 0 {
+		return nil
+	}
+	tag, err := conn.Exec(ctx, `
+		DELETE FROM outbox WHERE id IN (
+			SELECT id FROM outbox WHERE sent_at < now() - $1::interval ORDER BY id LIMIT 10000)`,
+		r.cfg.Retention)
+	if err != nil {
+		return fmt.Errorf("prune outbox: %w", err)
+	}
+	if n := tag.RowsAffected(); n > 0 {
+		r.log.InfoContext(ctx, "pruned sent outbox rows", "rows", n, "older_than", r.cfg.Retention.String())
 	}
 	return nil
 }

@@ -298,3 +298,43 @@ func TestStandbyTakesOverWhenThePublisherStops(t *testing.T) {
 		t.Fatalf("%d relays hold the publisher lock, want exactly 1", holders)
 	}
 }
+
+func TestPublisherPrunesRowsSentLongAgo(t *testing.T) {
+	pool := newPool(t)
+	broker := newBroker(t, freePort(t), t.TempDir())
+	defer broker.Close()
+	for range 6 {
+		if _, err := write(context.Background(), pool, 0); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// Three rows were sent four days ago; three wait to be sent.
+	if _, err := pool.Exec(context.Background(), `UPDATE outbox SET sent_at = now() - interval '96 hours'
+		WHERE id IN (SELECT id FROM outbox ORDER BY id LIMIT 3)`); err != nil {
+		t.Fatal(err)
+	}
+	r, err := NewRelay(pool, newProducer(t, broker.ListenAddrs()), RelayConfig{BatchSize: 50, PollInterval: 10 * time.Millisecond,
+		LockRetry: 50 * time.Millisecond, Retention: 72 * time.Hour, PruneEvery: 10 * time.Millisecond}, logging.Discard())
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { defer close(done); _ = r.Run(ctx) }()
+	defer func() { cancel(); <-done }()
+	waitAllSent(t, pool, 10*time.Second)
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		var total int
+		if err := pool.QueryRow(context.Background(), "SELECT count(*) FROM outbox").Scan(&total); err != nil {
+			t.Fatal(err)
+		}
+		if total == 3 {
+			return // the three old rows are gone, the three just sent remain
+		}
+		if total < 3 || time.Now().After(deadline) {
+			t.Fatalf("%d outbox rows left, want the 3 recently sent", total)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
