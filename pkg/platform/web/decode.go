@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"reflect"
 	"strings"
+	"sync"
 
 	"github.com/labstack/echo/v4"
 )
@@ -47,59 +48,78 @@ func Unmarshal(body []byte, dst any) error {
 	return exactKeys(body, reflect.TypeOf(dst))
 }
 
-// exactKeys rejects keys that encoding/json matched case-insensitively
-// ("LEGS" for "legs"): field names are exact in this API.
+// exactKeys rejects object keys that encoding/json matched
+// case-insensitively ("LEGS" for "legs"): field names are exact in this
+// API. body is valid JSON (it decoded), so a light scan of its keys against
+// the destination type's field names (collected once per type) suffices;
+// the body is not parsed a second time.
 func exactKeys(body []byte, t reflect.Type) error {
-	var v any
-	if err := json.Unmarshal(body, &v); err != nil {
-		return nil // already decoded once; cannot happen
-	}
-	if bad := firstInexact(v, t, ""); bad != "" {
-		return Invalid(map[string]string{bad: "unknown field"})
+	names := fieldNames(t)
+	for i := 0; i < len(body); i++ {
+		if body[i] != '"' {
+			continue
+		}
+		end := stringEnd(body, i)
+		if next := bytes.TrimLeft(body[end+1:], " \t\r\n"); len(next) > 0 && next[0] == ':' {
+			if !names[string(body[i+1:end])] { // no allocation on the usual path
+				if key := unquoteKey(body[i : end+1]); !names[key] {
+					return Invalid(map[string]string{key: "unknown field"})
+				}
+			}
+		}
+		i = end
 	}
 	return nil
 }
 
-func firstInexact(v any, t reflect.Type, path string) string {
-	for t.Kind() == reflect.Pointer {
-		t = t.Elem()
-	}
-	switch x := v.(type) {
-	case map[string]any:
-		if t.Kind() != reflect.Struct {
-			return ""
-		}
-		return inexactInObject(x, t, path)
-	case []any:
-		if t.Kind() != reflect.Slice && t.Kind() != reflect.Array {
-			return ""
-		}
-		for i, e := range x {
-			if bad := firstInexact(e, t.Elem(), fmt.Sprintf("%s[%d]", path, i)); bad != "" {
-				return bad
-			}
+// stringEnd is the index of the quote closing the string that opens at i.
+func stringEnd(b []byte, i int) int {
+	for j := i + 1; j < len(b); j++ {
+		switch b[j] {
+		case '\\':
+			j++
+		case '"':
+			return j
 		}
 	}
-	return ""
+	return len(b) - 1
 }
 
-func inexactInObject(m map[string]any, t reflect.Type, path string) string {
-	fields := jsonFields(t)
-	for k, val := range m {
-		ft, ok := fields[k]
-		if !ok {
-			return joinPath(path, k)
-		}
-		if bad := firstInexact(val, ft, joinPath(path, k)); bad != "" {
-			return bad
-		}
+func unquoteKey(quoted []byte) string {
+	if bytes.IndexByte(quoted, '\\') < 0 {
+		return string(quoted[1 : len(quoted)-1])
 	}
-	return ""
+	var s string
+	_ = json.Unmarshal(quoted, &s) // valid JSON: cannot fail
+	return s
 }
 
-// jsonFields maps exact JSON names to field types.
-func jsonFields(t reflect.Type) map[string]reflect.Type {
-	out := map[string]reflect.Type{}
+var namesByType sync.Map // reflect.Type → map[string]bool
+
+// fieldNames is every JSON field name of t and the types inside it.
+func fieldNames(t reflect.Type) map[string]bool {
+	if v, ok := namesByType.Load(t); ok {
+		return v.(map[string]bool)
+	}
+	names := map[string]bool{}
+	collectNames(t, names, map[reflect.Type]bool{})
+	namesByType.Store(t, names)
+	return names
+}
+
+func collectNames(t reflect.Type, names map[string]bool, seen map[reflect.Type]bool) {
+	switch t.Kind() {
+	case reflect.Pointer, reflect.Slice, reflect.Array, reflect.Map:
+		collectNames(t.Elem(), names, seen)
+		return
+	case reflect.Struct:
+	default:
+		return
+	}
+	if seen[t] {
+		return
+	}
+	seen[t] = true
 	for i := range t.NumField() {
 		f := t.Field(i)
 		name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
@@ -109,16 +129,9 @@ func jsonFields(t reflect.Type) map[string]reflect.Type {
 		if name == "" {
 			name = f.Name
 		}
-		out[name] = f.Type
+		names[name] = true
+		collectNames(f.Type, names, seen)
 	}
-	return out
-}
-
-func joinPath(path, key string) string {
-	if path == "" {
-		return key
-	}
-	return path + "." + key
 }
 
 func decodeFields(err error) map[string]string {

@@ -73,6 +73,7 @@ func TestOneErrorShape(t *testing.T) {
 		{"/decode", "POST", ``, 400, "invalid_request", "body"},
 		{"/decode", "POST", `{} {}`, 400, "invalid_request", "body"},
 		{"/decode", "POST", `{"NAME":"a"}`, 400, "invalid_request", "NAME"},
+		{"/decode", "POST", `{"n\u0041me":"a"}`, 400, "invalid_request", "nAme"},
 		{"/decode", "POST", `{"name":"a"}}`, 400, "invalid_request", "body"},
 		{"/decode", "POST", `{"name":"a"}]`, 400, "invalid_request", "body"},
 	}
@@ -140,5 +141,17 @@ func TestDecodeRefusesBodiesOverTheLimit(t *testing.T) {
 	status, env, _ := do(t, s, "POST", "/decode", big)
 	if status != 413 || env.Error == nil || env.Error.Code != "body_too_large" {
 		t.Fatalf("got %d %+v", status, env.Error)
+	}
+}
+
+func TestEscapedExactKeysAndColonsInValuesPass(t *testing.T) {
+	s := newServer()
+	for _, body := range []string{`{"n\u0061me":"a:b","count":1}`, `{"name":"\"count\":"}`} {
+		req := httptest.NewRequest("POST", "/decode", strings.NewReader(body))
+		rec := httptest.NewRecorder()
+		s.Echo.ServeHTTP(rec, req)
+		if rec.Code != 200 {
+			t.Errorf("%s: %d %s", body, rec.Code, rec.Body.String())
+		}
 	}
 }
