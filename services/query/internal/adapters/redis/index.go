@@ -63,11 +63,12 @@ return out`)
 type Index struct {
 	client rueidis.Client
 	keys   readmodel.Keys
+	docs   *docCache
 }
 
 // NewIndex returns a reader under keys.
 func NewIndex(client rueidis.Client, keys readmodel.Keys) *Index {
-	return &Index{client: client, keys: keys}
+	return &Index{client: client, keys: keys, docs: newDocCache()}
 }
 
 // Legs answers every leg in one round trip.
@@ -83,14 +84,14 @@ func (ix *Index) Legs(ctx context.Context, legs []domain.Leg, since time.Time) (
 		if err != nil {
 			return nil, fmt.Errorf("search index: %w", err)
 		}
-		if out[i], err = toLeg(vals); err != nil {
+		if out[i], err = ix.toLeg(vals); err != nil {
 			return nil, err
 		}
 	}
 	return out, nil
 }
 
-func toLeg(vals []rueidis.RedisMessage) (app.LegFlights, error) {
+func (ix *Index) toLeg(vals []rueidis.RedisMessage) (app.LegFlights, error) {
 	if ok, _ := vals[0].AsInt64(); ok != 1 {
 		return app.LegFlights{}, ErrNoIndex
 	}
@@ -98,7 +99,7 @@ func toLeg(vals []rueidis.RedisMessage) (app.LegFlights, error) {
 	d, _ := vals[2].AsInt64()
 	leg := app.LegFlights{OriginKnown: o == 1, DestinationKnown: d == 1}
 	for i := 3; i+1 < len(vals); i += 2 {
-		f, err := toFlight(vals[i], vals[i+1])
+		f, err := ix.toFlight(vals[i], vals[i+1])
 		if err != nil {
 			return leg, err
 		}
@@ -107,18 +108,18 @@ func toLeg(vals []rueidis.RedisMessage) (app.LegFlights, error) {
 	return leg, nil
 }
 
-func toFlight(docMsg, soldMsg rueidis.RedisMessage) (domain.Flight, error) {
+func (ix *Index) toFlight(docMsg, soldMsg rueidis.RedisMessage) (domain.Flight, error) {
 	raw, err := docMsg.ToString()
 	if err != nil {
 		return domain.Flight{}, err
 	}
-	var doc readmodel.FlightDoc
-	if err := json.Unmarshal([]byte(raw), &doc); err != nil {
-		return domain.Flight{}, fmt.Errorf("flight document: %w", err)
+	f, err := ix.docs.flight(raw)
+	if err != nil {
+		return f, err
 	}
 	soldStr, _ := soldMsg.ToString()
-	sold, _ := strconv.Atoi(soldStr)
-	return toDomain(doc, sold), nil
+	f.Sold, _ = strconv.Atoi(soldStr)
+	return f, nil
 }
 
 func toDomain(d readmodel.FlightDoc, sold int) domain.Flight {
@@ -142,7 +143,7 @@ func (ix *Index) SeatMap(ctx context.Context, flightID string) (domain.Flight, d
 	case 2:
 		return domain.Flight{}, domain.Layout{}, nil, domain.ErrFlightNotFound
 	}
-	f, err := toFlight(vals[1], vals[2])
+	f, err := ix.toFlight(vals[1], vals[2])
 	if err != nil {
 		return f, domain.Layout{}, nil, err
 	}

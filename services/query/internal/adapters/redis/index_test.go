@@ -348,3 +348,29 @@ func TestSeatMapUnknownFlight(t *testing.T) {
 		}
 	}
 }
+
+// TestChangedDocumentIsNeverServedFromCache: documents are cached decoded,
+// keyed by their stored JSON, so a changed flight or a new sold count shows
+// at once.
+func TestChangedDocumentIsNeverServedFromCache(t *testing.T) {
+	s := newStore(t)
+	s.current(1)
+	d := doc(id0800, "AL107", "JFK", "LHR", day(10, 8, 0))
+	s.flight(1, d)
+	read := func() domain.Flight {
+		t.Helper()
+		got, err := s.index.Legs(context.Background(), []domain.Leg{leg("JFK", "LHR", 10)}, day(1, 12, 0))
+		if err != nil || len(got[0].Flights) != 1 {
+			t.Fatalf("legs: %+v %v", got, err)
+		}
+		return got[0].Flights[0]
+	}
+	if f := read(); f.Status != "SCHEDULED" || f.Sold != 0 {
+		t.Fatalf("first read %+v", f)
+	}
+	d.Status = "CANCELLED"
+	s.flight(1, d, "1A", "1B")
+	if f := read(); f.Status != "CANCELLED" || f.Sold != 2 {
+		t.Fatalf("after the change: status %s sold %d, want CANCELLED 2", f.Status, f.Sold)
+	}
+}
