@@ -29,7 +29,7 @@ func run(ctx context.Context, env lifecycle.Env) error {
 	if err != nil {
 		return err
 	}
-	switch arg(env.Args) {
+	switch env.Command() {
 	case "":
 		return serve(ctx, env, cfg)
 	case "migrate":
@@ -40,14 +40,7 @@ func run(ctx context.Context, env lifecycle.Env) error {
 	case "healthcheck":
 		return lifecycle.Probe(ctx, cfg.Command.Port)
 	}
-	return fmt.Errorf("unknown subcommand %q (want migrate, seed or healthcheck)", env.Args[0])
-}
-
-func arg(args []string) string {
-	if len(args) == 0 {
-		return ""
-	}
-	return args[0]
+	return lifecycle.UnknownCommand(env.Command(), "migrate", "seed", "healthcheck")
 }
 
 func seed(ctx context.Context, env lifecycle.Env, cfg config) error {

@@ -26,11 +26,12 @@ func run(ctx context.Context, env lifecycle.Env) error {
 	if err != nil {
 		return err
 	}
-	if len(env.Args) > 0 {
-		if env.Args[0] == "healthcheck" {
-			return lifecycle.Probe(ctx, cfg.Server.Port)
-		}
-		return fmt.Errorf("unknown subcommand %q (want healthcheck)", env.Args[0])
+	switch env.Command() {
+	case "":
+	case "healthcheck":
+		return lifecycle.Probe(ctx, cfg.Server.Port)
+	default:
+		return lifecycle.UnknownCommand(env.Command(), "healthcheck")
 	}
 	srv := web.New(web.Options{Service: "gateway", Log: env.Log, Errors: httpport.Errors, PrivateMetrics: true})
 	deps, err := wire(cfg, env.Log, srv)

@@ -9,7 +9,6 @@ package main
 import (
 	"context"
 	"errors"
-	"fmt"
 
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/redis/rueidis"
@@ -35,7 +34,7 @@ func run(ctx context.Context, env lifecycle.Env) error {
 	if err != nil {
 		return err
 	}
-	if len(env.Args) > 0 && env.Args[0] == "healthcheck" {
+	if env.Command() == "healthcheck" {
 		return lifecycle.Probe(ctx, cfg.Projector.Port)
 	}
 	pool, err := platformpg.Open(ctx, cfg.Database)
@@ -49,12 +48,12 @@ func run(ctx context.Context, env lifecycle.Env) error {
 	}
 	defer rdb.Close()
 	switch {
-	case len(env.Args) == 0:
+	case env.Command() == "":
 		return serve(ctx, env, cfg, pool, rdb)
-	case env.Args[0] == "rebuild":
+	case env.Command() == "rebuild":
 		return rebuild(ctx, env, cfg, pool, rdb)
 	}
-	return fmt.Errorf("unknown subcommand %q (want rebuild or healthcheck)", env.Args[0])
+	return lifecycle.UnknownCommand(env.Command(), "rebuild", "healthcheck")
 }
 
 // wiring is the projector's use cases over its adapters.

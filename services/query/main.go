@@ -28,11 +28,12 @@ func run(ctx context.Context, env lifecycle.Env) error {
 	if err != nil {
 		return err
 	}
-	if len(env.Args) > 0 {
-		if env.Args[0] == "healthcheck" {
-			return lifecycle.Probe(ctx, cfg.Query.Port)
-		}
-		return fmt.Errorf("unknown subcommand %q (want healthcheck)", env.Args[0])
+	switch env.Command() {
+	case "":
+	case "healthcheck":
+		return lifecycle.Probe(ctx, cfg.Query.Port)
+	default:
+		return lifecycle.UnknownCommand(env.Command(), "healthcheck")
 	}
 	engine, err := pricing.New(cfg.Pricing)
 	if err != nil {

@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 
 	"github.com/altisair/altis/pkg/platform/config"
@@ -85,4 +86,17 @@ func cutPrefix(s, prefix string) (string, bool) {
 		return "", false
 	}
 	return s[len(prefix):], true
+}
+
+// Command is the subcommand named by the first argument, "" to serve.
+func (e Env) Command() string {
+	if len(e.Args) == 0 {
+		return ""
+	}
+	return e.Args[0]
+}
+
+// UnknownCommand is the error for a subcommand the service does not have.
+func UnknownCommand(cmd string, known ...string) error {
+	return fmt.Errorf("unknown subcommand %q (want one of %s)", cmd, strings.Join(known, ", "))
 }

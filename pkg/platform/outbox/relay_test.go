@@ -60,9 +60,18 @@ func newProducer(t *testing.T, addrs []string) *kgo.Client {
 	return cl
 }
 
+// testConfig polls fast so tests never wait on a timer.
+var testConfig = RelayConfig{BatchSize: 50, PollInterval: 10 * time.Millisecond, LockRetry: 50 * time.Millisecond}
+
 func startRelay(t *testing.T, pool *pgxpool.Pool, producer *kgo.Client, hook func() error) context.CancelFunc {
 	t.Helper()
-	r, err := NewRelay(pool, producer, RelayConfig{BatchSize: 50, PollInterval: 10 * time.Millisecond, LockRetry: 50 * time.Millisecond}, logging.Discard())
+	return startRelayWith(t, pool, producer, testConfig, hook)
+}
+
+// startRelayWith runs a relay until the test ends (or the returned cancel).
+func startRelayWith(t *testing.T, pool *pgxpool.Pool, producer *kgo.Client, cfg RelayConfig, hook func() error) context.CancelFunc {
+	t.Helper()
+	r, err := NewRelay(pool, producer, cfg, logging.Discard())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -244,14 +253,9 @@ func TestNotificationsWakeTheRelay(t *testing.T) {
 	pool := newPool(t)
 	broker := newBroker(t, freePort(t), t.TempDir())
 	defer broker.Close()
-	r, err := NewRelay(pool, newProducer(t, broker.ListenAddrs()), RelayConfig{BatchSize: 50, PollInterval: time.Minute, LockRetry: 50 * time.Millisecond}, logging.Discard())
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan struct{})
-	go func() { defer close(done); _ = r.Run(ctx) }()
-	defer func() { cancel(); <-done }()
+	cfg := testConfig
+	cfg.PollInterval = time.Minute
+	startRelayWith(t, pool, newProducer(t, broker.ListenAddrs()), cfg, nil)
 	time.Sleep(200 * time.Millisecond) // the relay leads and waits
 	var ids []string
 	for range 50 {
@@ -313,15 +317,9 @@ func TestPublisherPrunesRowsSentLongAgo(t *testing.T) {
 		WHERE id IN (SELECT id FROM outbox ORDER BY id LIMIT 3)`); err != nil {
 		t.Fatal(err)
 	}
-	r, err := NewRelay(pool, newProducer(t, broker.ListenAddrs()), RelayConfig{BatchSize: 50, PollInterval: 10 * time.Millisecond,
-		LockRetry: 50 * time.Millisecond, Retention: 72 * time.Hour, PruneEvery: 10 * time.Millisecond}, logging.Discard())
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan struct{})
-	go func() { defer close(done); _ = r.Run(ctx) }()
-	defer func() { cancel(); <-done }()
+	cfg := testConfig
+	cfg.Retention, cfg.PruneEvery = 72*time.Hour, 10*time.Millisecond
+	startRelayWith(t, pool, newProducer(t, broker.ListenAddrs()), cfg, nil)
 	waitAllSent(t, pool, 10*time.Second)
 	deadline := time.Now().Add(10 * time.Second)
 	for {
