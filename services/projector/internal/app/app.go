@@ -33,6 +33,6 @@ type Flight struct {
 
 // SeatChange names seats just sold or released.
 type SeatChange struct {
-	Kind  string // "seat_sold" or "seat_released"
+	Status string // readmodel.StatusSold or readmodel.StatusAvailable
 	Seats []string
 }

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/altisair/altis/pkg/events"
+	"github.com/altisair/altis/pkg/readmodel"
 )
 
 // Index is the Redis availability index as the projector writes it.
@@ -72,9 +73,9 @@ func decode(b []byte) (Update, error) {
 	case events.FlightScheduled, events.FlightUpdated:
 		err = decodeFlight(env.Payload, &u)
 	case events.SeatsSold:
-		err = decodeSeats(env.Payload, "seat_sold", &u)
+		err = decodeSeats(env.Payload, readmodel.StatusSold, &u)
 	case events.SeatsReleased:
-		err = decodeSeats(env.Payload, "seat_released", &u)
+		err = decodeSeats(env.Payload, readmodel.StatusAvailable, &u)
 	default:
 		err = fmt.Errorf("%w: unknown type %q", events.ErrMalformed, env.Type)
 	}
@@ -95,13 +96,13 @@ func decodeFlight(payload []byte, u *Update) error {
 	return nil
 }
 
-func decodeSeats(payload []byte, kind string, u *Update) error {
+func decodeSeats(payload []byte, status string, u *Update) error {
 	var s events.Seats
 	if err := json.Unmarshal(payload, &s); err != nil {
 		return fmt.Errorf("%w: seats payload: %v", events.ErrMalformed, err)
 	}
 	u.SoldSeats, u.HasSeats = nonNil(s.SoldSeats), true
-	u.Change = &SeatChange{Kind: kind, Seats: s.Seats}
+	u.Change = &SeatChange{Status: status, Seats: s.Seats}
 	return nil
 }
 

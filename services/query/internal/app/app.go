@@ -14,9 +14,16 @@ type Index interface {
 	// Legs returns, for each leg in order, the flights departing on its
 	// date (from since on), and whether each airport is served at all.
 	Legs(ctx context.Context, legs []domain.Leg, since time.Time) ([]LegFlights, error)
-	// SeatMap returns a flight with its layout and sold seats, or
-	// domain.ErrFlightNotFound.
-	SeatMap(ctx context.Context, flightID string) (domain.Flight, domain.Layout, map[string]bool, error)
+	// SeatMap returns a flight with its layout, sold seats and live holds,
+	// or domain.ErrFlightNotFound.
+	SeatMap(ctx context.Context, flightID string) (FlightSeats, error)
+}
+
+// FlightSeats is a flight with its seat layout and the seats sold and held.
+type FlightSeats struct {
+	Flight     domain.Flight
+	Layout     domain.Layout
+	Sold, Held map[string]bool
 }
 
 // LegFlights is what the index holds for one leg.

@@ -22,9 +22,9 @@ func NewGetSeatMap(index Index) (*GetSeatMap, error) {
 
 // Handle returns the seat map or domain.ErrFlightNotFound.
 func (g *GetSeatMap) Handle(ctx context.Context, flightID string) (domain.SeatMap, error) {
-	f, layout, sold, err := g.index.SeatMap(ctx, flightID)
+	s, err := g.index.SeatMap(ctx, flightID)
 	if err != nil {
 		return domain.SeatMap{}, err
 	}
-	return domain.BuildSeatMap(f, layout, sold, nil), nil
+	return domain.BuildSeatMap(s.Flight, s.Layout, s.Sold, s.Held), nil
 }

@@ -26,7 +26,7 @@ import (
 //go:embed apply.lua
 var applySource string
 
-var applyScript = platformredis.NewScript(applySource)
+var applyScript = platformredis.NewScript(readmodel.Lua(applySource))
 
 // switchScript makes ARGV[1] current, ends the rebuild and records the
 // schema; it returns the generation replaced. It refuses when ARGV[1] is no
@@ -121,13 +121,13 @@ func (ix *Index) args(target string, u app.Update) ([]string, error) {
 	if u.HasSeats {
 		seatsFlag, sold = "1", mustJSON(u.SoldSeats)
 	}
-	kind, changed := "", "[]"
+	status, changed := "", "[]"
 	if u.Change != nil {
-		kind, changed = u.Change.Kind, mustJSON(u.Change.Seats)
+		status, changed = u.Change.Status, mustJSON(u.Change.Seats)
 	}
 	return []string{
 		ix.keys.Prefix(), u.FlightID, strconv.FormatInt(u.Version, 10), target,
-		doc, route, score, aircraft, layout, seatsFlag, sold, kind, changed,
+		doc, route, score, aircraft, layout, seatsFlag, sold, status, changed,
 		strconv.Itoa(ix.streamMaxLen), origin, dest,
 	}, nil
 }

@@ -24,40 +24,45 @@ import (
 // the projector is rebuilding it).
 var ErrNoIndex = errors.New("the availability index is not available yet")
 
-// legScript returns {1, origin served, destination served, doc, sold, ...}
-// or {0} when there is no index.
-var legScript = platformredis.NewScript(`
-local p = ARGV[1]
-local cur = redis.call('GET', p .. ':index:current')
+// legScript returns {1, origin served, destination served, doc, sold,
+// held, ...} or {0} when there is no index. Held counts only holds whose
+// expiry is in the future by the Redis clock: an expired hold frees its
+// seat at once, whether or not a sweeper has tidied it.
+var legScript = platformredis.NewScript(readmodel.Lua(`
+local cur = redis.call('GET', K.current())
 if not cur then return {0} end
-local g = p .. ':ix:' .. cur .. ':'
-local out = {1, redis.call('SISMEMBER', g .. 'airports', ARGV[2]),
-             redis.call('SISMEMBER', g .. 'airports', ARGV[3])}
-local ids = redis.call('ZRANGEBYSCORE', g .. 'route:' .. ARGV[2] .. ':' .. ARGV[3] .. ':' .. ARGV[4], ARGV[5], '+inf')
+local out = {1, redis.call('SISMEMBER', K.airports(cur), ARGV[2]),
+             redis.call('SISMEMBER', K.airports(cur), ARGV[3])}
+local ids = redis.call('ZRANGEBYSCORE', K.route(cur, ARGV[2] .. ':' .. ARGV[3] .. ':' .. ARGV[4]), ARGV[5], '+inf')
+local now = now_ms()
 for _, id in ipairs(ids) do
-  local v = redis.call('HMGET', g .. 'flight:{' .. id .. '}', 'doc', 'sold')
+  local v = redis.call('HMGET', K.flight(cur, id), 'doc', 'sold')
   if v[1] then
     out[#out + 1] = v[1]
     out[#out + 1] = v[2] or '0'
+    out[#out + 1] = redis.call('ZCOUNT', K.holds(id), '(' .. now, '+inf')
   end
 end
-return out`)
+return out`))
 
-// seatMapScript returns {1, doc, sold count, layout, sold seat...}, {0} when
-// there is no index, or {2} when the flight is unknown.
-var seatMapScript = rueidis.NewLuaScript(`
-local p = ARGV[1]
-local cur = redis.call('GET', p .. ':index:current')
+// seatMapScript returns {1, doc, sold count, layout, n, n sold seats...,
+// held seats...}, {0} when there is no index, or {2} when the flight is
+// unknown. Held seats are those whose hold has not expired.
+var seatMapScript = platformredis.NewScript(readmodel.Lua(`
+local cur = redis.call('GET', K.current())
 if not cur then return {0} end
-local g = p .. ':ix:' .. cur .. ':'
-local v = redis.call('HMGET', g .. 'flight:{' .. ARGV[2] .. '}', 'doc', 'sold')
+local v = redis.call('HMGET', K.flight(cur, ARGV[2]), 'doc', 'sold')
 if not v[1] then return {2} end
 local doc = cjson.decode(v[1])
-local out = {1, v[1], v[2] or '0', redis.call('GET', g .. 'layout:' .. doc.aircraft) or ''}
-for _, s in ipairs(redis.call('SMEMBERS', g .. 'sold:{' .. ARGV[2] .. '}')) do
+local sold = redis.call('SMEMBERS', K.sold(cur, ARGV[2]))
+local out = {1, v[1], v[2] or '0', redis.call('GET', K.layout(cur, doc.aircraft)) or '', #sold}
+for _, s in ipairs(sold) do
   out[#out + 1] = s
 end
-return out`)
+for _, s in ipairs(redis.call('ZRANGEBYSCORE', K.holds(ARGV[2]), '(' .. now_ms(), '+inf')) do
+  out[#out + 1] = s
+end
+return out`))
 
 // Index reads the availability index.
 type Index struct {
@@ -98,10 +103,13 @@ func (ix *Index) toLeg(vals []rueidis.RedisMessage) (app.LegFlights, error) {
 	o, _ := vals[1].AsInt64()
 	d, _ := vals[2].AsInt64()
 	leg := app.LegFlights{OriginKnown: o == 1, DestinationKnown: d == 1}
-	for i := 3; i+1 < len(vals); i += 2 {
+	for i := 3; i+2 < len(vals); i += 3 {
 		f, err := ix.toFlight(vals[i], vals[i+1])
 		if err != nil {
 			return leg, err
+		}
+		if f.Held, err = asCount(vals[i+2]); err != nil {
+			return leg, fmt.Errorf("flight %s held seats: %w", f.ID, err)
 		}
 		leg.Flights = append(leg.Flights, f)
 	}
@@ -117,9 +125,27 @@ func (ix *Index) toFlight(docMsg, soldMsg rueidis.RedisMessage) (domain.Flight, 
 	if err != nil {
 		return f, err
 	}
-	soldStr, _ := soldMsg.ToString()
-	f.Sold, _ = strconv.Atoi(soldStr)
+	// A count that cannot be read is an error, never "0 sold".
+	if f.Sold, err = asCount(soldMsg); err != nil {
+		return f, fmt.Errorf("flight %s sold seats: %w", f.ID, err)
+	}
 	return f, nil
+}
+
+// asCount reads a non-negative count sent as an integer or a string.
+func asCount(m rueidis.RedisMessage) (int, error) {
+	if n, err := m.AsInt64(); err == nil && n >= 0 {
+		return int(n), nil
+	}
+	s, err := m.ToString()
+	if err != nil {
+		return 0, fmt.Errorf("unreadable count: %w", err)
+	}
+	n, err := strconv.Atoi(s)
+	if err != nil || n < 0 {
+		return 0, fmt.Errorf("corrupt count %q", s)
+	}
+	return n, nil
 }
 
 func toDomain(d readmodel.FlightDoc, sold int) domain.Flight {
@@ -131,32 +157,48 @@ func toDomain(d readmodel.FlightDoc, sold int) domain.Flight {
 	}
 }
 
-// SeatMap reads one flight with its layout and sold seats.
-func (ix *Index) SeatMap(ctx context.Context, flightID string) (domain.Flight, domain.Layout, map[string]bool, error) {
+// SeatMap reads one flight with its layout, sold seats and held seats.
+func (ix *Index) SeatMap(ctx context.Context, flightID string) (app.FlightSeats, error) {
 	vals, err := seatMapScript.Exec(ctx, ix.client, nil, []string{ix.keys.Prefix(), flightID}).ToArray()
 	if err != nil {
-		return domain.Flight{}, domain.Layout{}, nil, fmt.Errorf("seat map: %w", err)
+		return app.FlightSeats{}, fmt.Errorf("seat map: %w", err)
 	}
 	switch status, _ := vals[0].AsInt64(); status {
 	case 0:
-		return domain.Flight{}, domain.Layout{}, nil, ErrNoIndex
+		return app.FlightSeats{}, ErrNoIndex
 	case 2:
-		return domain.Flight{}, domain.Layout{}, nil, domain.ErrFlightNotFound
+		return app.FlightSeats{}, domain.ErrFlightNotFound
 	}
 	f, err := ix.toFlight(vals[1], vals[2])
 	if err != nil {
-		return f, domain.Layout{}, nil, err
+		return app.FlightSeats{}, err
 	}
 	layout, err := toLayout(vals[3])
 	if err != nil {
-		return f, layout, nil, err
+		return app.FlightSeats{}, err
 	}
-	sold := make(map[string]bool, len(vals)-4)
-	for _, m := range vals[4:] {
-		s, _ := m.ToString()
-		sold[s] = true
+	n, err := asCount(vals[4])
+	if err != nil || 5+n > len(vals) {
+		return app.FlightSeats{}, fmt.Errorf("seat map of %s: bad sold seat count", flightID)
 	}
-	return f, layout, sold, nil
+	out := app.FlightSeats{Flight: f, Layout: layout}
+	if out.Sold, err = seatSet(vals[5 : 5+n]); err != nil {
+		return out, err
+	}
+	out.Held, err = seatSet(vals[5+n:])
+	return out, err
+}
+
+func seatSet(msgs []rueidis.RedisMessage) (map[string]bool, error) {
+	out := make(map[string]bool, len(msgs))
+	for _, m := range msgs {
+		s, err := m.ToString()
+		if err != nil {
+			return nil, fmt.Errorf("seat number: %w", err)
+		}
+		out[s] = true
+	}
+	return out, nil
 }
 
 func toLayout(m rueidis.RedisMessage) (domain.Layout, error) {

@@ -285,7 +285,7 @@ func TestNoCurrentGenerationIsErrNoIndex(t *testing.T) {
 			if !errors.Is(err, redisindex.ErrNoIndex) {
 				t.Errorf("Legs error %v, want ErrNoIndex", err)
 			}
-			_, _, _, err = s.index.SeatMap(context.Background(), id0800)
+			_, err = s.index.SeatMap(context.Background(), id0800)
 			if !errors.Is(err, redisindex.ErrNoIndex) {
 				t.Errorf("SeatMap error %v, want ErrNoIndex", err)
 			}
@@ -307,10 +307,11 @@ func TestSeatMap(t *testing.T) {
 	s := newStore(t)
 	seedJFKLHR(s)
 	s.layout(3, a359)
-	f, l, sold, err := s.index.SeatMap(context.Background(), id0800)
+	fs, err := s.index.SeatMap(context.Background(), id0800)
 	if err != nil {
 		t.Fatalf("SeatMap: %v", err)
 	}
+	f, l, sold := fs.Flight, fs.Layout, fs.Sold
 	if f.ID != id0800 || f.Number != "AL107" || f.Aircraft != "A359" || f.Sold != 3 || !f.DepartureAt.Equal(day(10, 8, 0)) {
 		t.Errorf("flight %+v", f)
 	}
@@ -331,9 +332,55 @@ func TestSeatMap(t *testing.T) {
 	}
 
 	// A flight with nothing sold has an empty sold set.
-	f, _, sold, err = s.index.SeatMap(context.Background(), id1400)
-	if err != nil || f.ID != id1400 || len(sold) != 0 || f.Sold != 0 {
-		t.Errorf("SeatMap(%s) = %+v, sold %v, %v", id1400, f, sold, err)
+	fs, err = s.index.SeatMap(context.Background(), id1400)
+	if err != nil || fs.Flight.ID != id1400 || len(fs.Sold) != 0 || fs.Flight.Sold != 0 || len(fs.Held) != 0 {
+		t.Errorf("SeatMap(%s) = %+v, %v", id1400, fs, err)
+	}
+}
+
+// Holds count while their expiry is in the future by the Redis clock; an
+// expired hold frees its seat at once, with no sweeper.
+func TestLiveHoldsCountExpiredHoldsDoNot(t *testing.T) {
+	s := newStore(t)
+	seedJFKLHR(s)
+	s.layout(3, a359)
+	now := time.Now().UnixMilli()
+	s.do(s.client.B().Zadd().Key(s.keys.Holds(id0800)).ScoreMember().
+		ScoreMember(float64(now+60_000), "12A").ScoreMember(float64(now+60_000), "12B").
+		ScoreMember(float64(now-1), "12C").Build())
+	fs, err := s.index.SeatMap(context.Background(), id0800)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := map[string]bool{"12A": true, "12B": true}; !maps.Equal(fs.Held, want) {
+		t.Errorf("held %v, want %v", fs.Held, want)
+	}
+	legs, err := s.index.Legs(context.Background(), []domain.Leg{leg("JFK", "LHR", 10)}, day(1, 12, 0))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range legs[0].Flights {
+		want := 0
+		if f.ID == id0800 {
+			want = 2
+		}
+		if f.Held != want {
+			t.Errorf("flight %s held %d, want %d", f.ID, f.Held, want)
+		}
+	}
+}
+
+// A sold count that cannot be read fails the read: it is never "0 sold".
+func TestCorruptSoldCountIsAnError(t *testing.T) {
+	s := newStore(t)
+	seedJFKLHR(s)
+	s.layout(3, a359)
+	s.do(s.client.B().Hset().Key(s.keys.Flight(3, id0800)).FieldValue().FieldValue("sold", "x7").Build())
+	if _, err := s.index.SeatMap(context.Background(), id0800); err == nil {
+		t.Error("SeatMap read a corrupt sold count")
+	}
+	if _, err := s.index.Legs(context.Background(), []domain.Leg{leg("JFK", "LHR", 10)}, day(1, 12, 0)); err == nil {
+		t.Error("Legs read a corrupt sold count")
 	}
 }
 
@@ -342,7 +389,7 @@ func TestSeatMapUnknownFlight(t *testing.T) {
 	seedJFKLHR(s)
 	s.layout(3, a359)
 	for _, id := range []string{"11111111-2222-4333-8444-555555555555", idOld} { // idOld is in generation 2 only
-		_, _, _, err := s.index.SeatMap(context.Background(), id)
+		_, err := s.index.SeatMap(context.Background(), id)
 		if !errors.Is(err, domain.ErrFlightNotFound) {
 			t.Errorf("SeatMap(%s) error %v, want domain.ErrFlightNotFound", id, err)
 		}

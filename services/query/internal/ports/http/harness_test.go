@@ -45,6 +45,7 @@ type seatEntry struct {
 	flight domain.Flight
 	layout domain.Layout
 	sold   map[string]bool
+	held   map[string]bool
 }
 
 func newFakeIndex() *fakeIndex {
@@ -70,7 +71,15 @@ func (f *fakeIndex) addSeatMap(fl domain.Flight, l domain.Layout, sold ...string
 	for _, n := range sold {
 		s[n] = true
 	}
-	f.seats[fl.ID] = seatEntry{flight: fl, layout: l, sold: s}
+	f.seats[fl.ID] = seatEntry{flight: fl, layout: l, sold: s, held: map[string]bool{}}
+	return f
+}
+
+// hold marks seats of an added seat map as held.
+func (f *fakeIndex) hold(id string, seats ...string) *fakeIndex {
+	for _, n := range seats {
+		f.seats[id].held[n] = true
+	}
 	return f
 }
 
@@ -106,17 +115,17 @@ func (f *fakeIndex) Legs(_ context.Context, legs []domain.Leg, since time.Time) 
 	return out, nil
 }
 
-func (f *fakeIndex) SeatMap(_ context.Context, id string) (domain.Flight, domain.Layout, map[string]bool, error) {
+func (f *fakeIndex) SeatMap(_ context.Context, id string) (app.FlightSeats, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	if f.err != nil {
-		return domain.Flight{}, domain.Layout{}, nil, f.err
+		return app.FlightSeats{}, f.err
 	}
 	e, ok := f.seats[id]
 	if !ok {
-		return domain.Flight{}, domain.Layout{}, nil, domain.ErrFlightNotFound
+		return app.FlightSeats{}, domain.ErrFlightNotFound
 	}
-	return e.flight, e.layout, maps.Clone(e.sold), nil
+	return app.FlightSeats{Flight: e.flight, Layout: e.layout, Sold: maps.Clone(e.sold), Held: maps.Clone(e.held)}, nil
 }
 
 // shippedEngine is the pricing engine built from the shipped configuration.
