@@ -37,3 +37,17 @@ func paxIndex(pt PassengerType) (int, bool) {
 	}
 	return 0, false
 }
+
+// cabinOrder ranks cabins from cheapest to most expensive.
+var cabinOrder = []string{"Y", "W", "J", "F"}
+
+// LowestCabin is the cheapest cabin among fares (cabin code → base fare):
+// the cabin search shows and a trip hold quotes, so both price alike.
+func LowestCabin(fares map[string]int64) (string, bool) {
+	for _, c := range cabinOrder {
+		if _, ok := fares[c]; ok {
+			return c, true
+		}
+	}
+	return "", false
+}

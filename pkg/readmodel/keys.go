@@ -200,8 +200,12 @@ func (k Keys) SeatEvents(flightID string) string { return k.key("seat_events", f
 // SeatSeq counts a flight's seat events: each event's version.
 func (k Keys) SeatSeq(flightID string) string { return k.key("seat_seq", flightID) }
 
-// HoldsDue names flights with holds to tidy, scored by an expiry (ms).
+// HoldsDue names flights with holds to tidy, scored by when (unix ms).
 func (k Keys) HoldsDue() string { return k.key("holds_due") }
+
+// HoldsTouched counts, per flight, the holds placed since its last sweep,
+// so that a sweeper never drops a flight a new hold was just added to.
+func (k Keys) HoldsTouched() string { return k.key("holds_touch") }
 
 // SeatChannel is the pub/sub channel every seat event is published on.
 func (k Keys) SeatChannel() string { return k.key("seat_channel") }

@@ -19,6 +19,12 @@ func TestShippedConfigLoads(t *testing.T) {
 	if c.Command.Port != 8081 || c.Seed.Days != 30 || c.Command.HoldTTL.Minutes() != 15 {
 		t.Fatalf("unexpected defaults: %+v", c)
 	}
+	if c.Command.Addr() != "127.0.0.1:8081" {
+		t.Errorf("listens on %q, want loopback by default", c.Command.Addr())
+	}
+	if c.Auth.Issuer != "altis-gateway" || c.Auth.Audience != "altis-api" {
+		t.Errorf("[auth] = issuer %q, audience %q", c.Auth.Issuer, c.Auth.Audience)
+	}
 }
 
 func TestBadValuesStopTheServiceNamingTheKey(t *testing.T) {
@@ -28,6 +34,11 @@ func TestBadValuesStopTheServiceNamingTheKey(t *testing.T) {
 		"APP_DATABASE__URL=mysql://x":       "url",
 		"APP_SEED__DAYS=many":               "days",
 		"APP_COMMAND__HOLD_TTL=forever":     "hold_ttl",
+		"APP_COMMAND__HOST=":                "host",
+		"APP_COMMAND__HOST=not a host":      "host",
+		"APP_AUTH__JWT_SECRET=short":        "jwt_secret",
+		"APP_AUTH__ISSUER=":                 "issuer",
+		"APP_AUTH__TOKEN_TTL=0s":            "token_ttl",
 	} {
 		l, err := cfgpkg.Load("../../config/default.toml", []string{env})
 		if err == nil {

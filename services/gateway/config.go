@@ -2,50 +2,25 @@ package main
 
 import (
 	"math"
+	"net"
 	"net/url"
+	"strconv"
 	"time"
 
+	"github.com/altisair/altis/pkg/platform/auth"
 	cfgpkg "github.com/altisair/altis/pkg/platform/config"
 	"github.com/altisair/altis/pkg/platform/web"
-	"github.com/altisair/altis/services/gateway/internal/auth"
 )
 
 // config is everything the gateway reads, parsed once in main.
 type config struct {
 	Server  web.Config
-	Auth    authConfig
+	Auth    auth.Config
 	Gateway gatewayConfig
 }
 
-type authConfig struct {
-	JWTSecret string        `koanf:"jwt_secret"`
-	Issuer    string        `koanf:"issuer"`
-	Audience  string        `koanf:"audience"`
-	TokenTTL  time.Duration `koanf:"token_ttl"`
-	Leeway    time.Duration `koanf:"leeway"`
-}
-
-func (c authConfig) Validate() error {
-	switch {
-	case len(c.JWTSecret) < auth.MinSecretBytes:
-		return cfgpkg.Invalid("jwt_secret", "must be at least %d bytes", auth.MinSecretBytes)
-	case c.Issuer == "":
-		return cfgpkg.Invalid("issuer", "must not be empty")
-	case c.Audience == "":
-		return cfgpkg.Invalid("audience", "must not be empty")
-	case c.TokenTTL <= 0:
-		return cfgpkg.Invalid("token_ttl", "must be positive")
-	case c.Leeway < 0 || c.Leeway > 5*time.Minute:
-		return cfgpkg.Invalid("leeway", "must be between 0s and 5m")
-	}
-	return nil
-}
-
-func (c authConfig) settings() auth.Settings {
-	return auth.Settings{Secret: []byte(c.JWTSecret), Issuer: c.Issuer, Audience: c.Audience, TTL: c.TokenTTL, Leeway: c.Leeway}
-}
-
 type gatewayConfig struct {
+	AdminHost            string        `koanf:"admin_host"`
 	AdminPort            int           `koanf:"admin_port"`
 	CommandURL           string        `koanf:"command_url"`
 	QueryURL             string        `koanf:"query_url"`
@@ -59,6 +34,7 @@ type gatewayConfig struct {
 
 func (c gatewayConfig) Validate() error {
 	return cfgpkg.Join(
+		web.CheckHost("admin_host", c.AdminHost),
 		positive("admin_port", c.AdminPort > 0 && c.AdminPort <= 65535),
 		checkURL("command_url", c.CommandURL),
 		checkURL("query_url", c.QueryURL),
@@ -69,6 +45,11 @@ func (c gatewayConfig) Validate() error {
 		positive("upstream_timeout", c.UpstreamTimeout > 0),
 		checkOrigins(c.CORSOrigins),
 	)
+}
+
+// AdminAddr is where /metrics is served: internal, loopback by default.
+func (c gatewayConfig) AdminAddr() string {
+	return net.JoinHostPort(c.AdminHost, strconv.Itoa(c.AdminPort))
 }
 
 func positive(key string, ok bool) error {

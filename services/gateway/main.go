@@ -1,19 +1,19 @@
-// Command gateway is Altis's edge: it issues and verifies guest tokens,
-// applies rate and body limits and CORS, and proxies /v1 to the command and
-// query services (SSE unbuffered).
+// Command gateway is Altis's edge: it issues guest tokens and stream
+// tickets, verifies them before anything is proxied, applies rate and body
+// limits and CORS, and proxies /v1 to the command and query services (SSE
+// unbuffered) with the token, which they verify again.
 package main
 
 import (
 	"context"
-	"fmt"
 	"log/slog"
 	"net/url"
 
 	"golang.org/x/sync/errgroup"
 
+	"github.com/altisair/altis/pkg/platform/auth"
 	"github.com/altisair/altis/pkg/platform/lifecycle"
 	"github.com/altisair/altis/pkg/platform/web"
-	"github.com/altisair/altis/services/gateway/internal/auth"
 	"github.com/altisair/altis/services/gateway/internal/limits"
 	httpport "github.com/altisair/altis/services/gateway/internal/ports/http"
 	"github.com/altisair/altis/services/gateway/internal/proxy"
@@ -48,7 +48,7 @@ func run(ctx context.Context, env lifecycle.Env) error {
 	g, ctx := errgroup.WithContext(ctx)
 	g.Go(func() error { return srv.Serve(ctx, cfg.Server.Addr(), cfg.Server.ShutdownTimeout) })
 	g.Go(func() error {
-		return srv.ServeAdmin(ctx, fmt.Sprintf(":%d", cfg.Gateway.AdminPort), cfg.Server.ShutdownTimeout)
+		return srv.ServeAdmin(ctx, cfg.Gateway.AdminAddr(), cfg.Server.ShutdownTimeout)
 	})
 	return g.Wait()
 }
@@ -66,7 +66,7 @@ func wire(cfg config, log *slog.Logger, srv *web.Server) (httpport.Deps, error) 
 	if d.Metrics, err = httpport.NewMetrics(srv.Registry); err != nil {
 		return d, err
 	}
-	d.Tokens, d.Verifier, err = tokens(cfg.Auth, d.Metrics)
+	err = tokens(cfg.Auth, &d)
 	return d, err
 }
 
@@ -78,17 +78,21 @@ func limiters(c gatewayConfig) (perClient, guestTokens *limits.Limiter, err erro
 	return perClient, guestTokens, err
 }
 
-func tokens(c authConfig, m *httpport.Metrics) (*httpport.GuestTokens, *auth.Verifier, error) {
-	issuer, err := auth.NewIssuer(c.settings())
+// tokens builds the issuer and verifier and the handlers that issue guest
+// tokens and stream tickets; d.Metrics must be set.
+func tokens(c auth.Config, d *httpport.Deps) error {
+	issuer, err := auth.NewIssuer(c.Settings())
 	if err != nil {
-		return nil, nil, err
+		return err
 	}
-	verifier, err := auth.NewVerifier(c.settings())
-	if err != nil {
-		return nil, nil, err
+	if d.Verifier, err = auth.NewVerifier(c.Settings()); err != nil {
+		return err
 	}
-	handler, err := httpport.NewGuestTokens(issuer, m)
-	return handler, verifier, err
+	if d.Tokens, err = httpport.NewGuestTokens(issuer, d.Metrics); err != nil {
+		return err
+	}
+	d.Tickets, err = httpport.NewStreamTickets(issuer)
+	return err
 }
 
 func upstreams(c gatewayConfig, log *slog.Logger) (map[proxy.Target]*proxy.Upstream, error) {

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
 	"net"
@@ -31,6 +32,10 @@ func TestBadValueNamesTheKey(t *testing.T) {
 	cases := []struct{ env, want string }{
 		{"APP_SERVER__PORT=0", "[server]: port:"},
 		{"APP_SERVER__SHUTDOWN_TIMEOUT=0s", "[server]: shutdown_timeout:"},
+		{"APP_SERVER__HOST=", "[server]: host:"},
+		{"APP_SERVER__HOST=0.0.0.0:8080", "[server]: host:"},
+		{"APP_GATEWAY__ADMIN_HOST=", "[gateway]: admin_host:"},
+		{"APP_GATEWAY__ADMIN_HOST=http://127.0.0.1", "[gateway]: admin_host:"},
 		{"APP_AUTH__JWT_SECRET=too-short", "[auth]: jwt_secret:"},
 		{"APP_AUTH__ISSUER=", "[auth]: issuer:"},
 		{"APP_AUTH__AUDIENCE=", "[auth]: audience:"},
@@ -61,15 +66,16 @@ func TestBadValueNamesTheKey(t *testing.T) {
 }
 
 // TestRun starts the real wiring against fake upstreams: it serves, issues a
-// token, reports ready and stops cleanly.
+// token and a stream ticket, reports ready, serves /metrics on the loopback
+// admin listener and stops cleanly.
 func TestRun(t *testing.T) {
 	up := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		_, _ = io.WriteString(w, `{"status":"ok"}`)
 	}))
 	defer up.Close()
-	port := freePort(t)
+	port, admin := freePort(t), freePort(t)
 	env := []string{
-		fmt.Sprintf("APP_SERVER__PORT=%d", port),
+		fmt.Sprintf("APP_SERVER__PORT=%d", port), fmt.Sprintf("APP_GATEWAY__ADMIN_PORT=%d", admin),
 		"APP_GATEWAY__COMMAND_URL=" + up.URL, "APP_GATEWAY__QUERY_URL=" + up.URL,
 	}
 	ctx, cancel := context.WithCancel(context.Background())
@@ -84,13 +90,35 @@ func TestRun(t *testing.T) {
 			t.Fatalf("GET %s: %v %v", path, res, err)
 		}
 	}
-	if res, err := http.Post(base+"/v1/auth/guest", "application/json", nil); err != nil || res.StatusCode != http.StatusCreated {
-		t.Fatalf("POST /v1/auth/guest: %v %v", res, err)
+	if res, err := http.Get(fmt.Sprintf("http://127.0.0.1:%d/metrics", admin)); err != nil || res.StatusCode != http.StatusOK {
+		t.Fatalf("GET admin /metrics: %v %v", res, err)
+	}
+	tok := guestToken(t, base)
+	req, _ := http.NewRequest(http.MethodPost, base+"/v1/flights/0b8f5a52-3f0c-4a57-9a49-2f3c1d6e7a10/stream-ticket", nil)
+	req.Header.Set("Authorization", "Bearer "+tok)
+	if res, err := http.DefaultClient.Do(req); err != nil || res.StatusCode != http.StatusCreated {
+		t.Fatalf("POST stream-ticket: %v %v", res, err)
 	}
 	cancel()
 	if err := <-done; err != nil {
 		t.Fatalf("run: %v", err)
 	}
+}
+
+func guestToken(t *testing.T, base string) string {
+	t.Helper()
+	res, err := http.Post(base+"/v1/auth/guest", "application/json", nil)
+	if err != nil || res.StatusCode != http.StatusCreated {
+		t.Fatalf("POST /v1/auth/guest: %v %v", res, err)
+	}
+	defer res.Body.Close()
+	var out struct {
+		Token string `json:"token"`
+	}
+	if err := json.NewDecoder(res.Body).Decode(&out); err != nil || out.Token == "" {
+		t.Fatalf("guest token answer: %+v %v", out, err)
+	}
+	return out.Token
 }
 
 func freePort(t *testing.T) int {

@@ -8,22 +8,23 @@ import (
 	platformpg "github.com/altisair/altis/pkg/platform/postgres"
 	"github.com/altisair/altis/pkg/platform/redis"
 	"github.com/altisair/altis/pkg/platform/web"
+	"github.com/altisair/altis/pkg/readmodel"
 )
 
 // config is everything the projector reads, parsed once in main.
 type config struct {
 	Projector projectorConfig
+	Readmodel readmodel.Config
 	Database  platformpg.Config
 	Redis     redis.Config
 	Kafka     kafka.Config
 }
 
 type projectorConfig struct {
-	web.Config       `koanf:",squash"`
-	RebuildBatch     int           `koanf:"rebuild_batch"`
-	DropGrace        time.Duration `koanf:"drop_grace"`
-	WatchInterval    time.Duration `koanf:"watch_interval"`
-	SeatEventsMaxLen int           `koanf:"seat_events_maxlen"`
+	web.Config    `koanf:",squash"`
+	RebuildBatch  int           `koanf:"rebuild_batch"`
+	DropGrace     time.Duration `koanf:"drop_grace"`
+	WatchInterval time.Duration `koanf:"watch_interval"`
 }
 
 func (c projectorConfig) Validate() error {
@@ -37,8 +38,6 @@ func (c projectorConfig) Validate() error {
 		return cfgpkg.Invalid("drop_grace", "must not be negative")
 	case c.WatchInterval < 100*time.Millisecond:
 		return cfgpkg.Invalid("watch_interval", "must be at least 100ms")
-	case c.SeatEventsMaxLen < 10:
-		return cfgpkg.Invalid("seat_events_maxlen", "must be at least 10")
 	}
 	return nil
 }
@@ -46,7 +45,8 @@ func (c projectorConfig) Validate() error {
 func loadConfig(l *cfgpkg.Loader) (config, error) {
 	var c config
 	err := l.Sections(
-		cfgpkg.Into{Key: "projector", Dst: &c.Projector}, cfgpkg.Into{Key: "database", Dst: &c.Database},
+		cfgpkg.Into{Key: "projector", Dst: &c.Projector}, cfgpkg.Into{Key: "readmodel", Dst: &c.Readmodel},
+		cfgpkg.Into{Key: "database", Dst: &c.Database},
 		cfgpkg.Into{Key: "redis", Dst: &c.Redis}, cfgpkg.Into{Key: "kafka", Dst: &c.Kafka},
 	)
 	return c, err

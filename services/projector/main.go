@@ -64,7 +64,7 @@ type wiring struct {
 }
 
 func wire(env lifecycle.Env, cfg config, pool *pgxpool.Pool, rdb rueidis.Client) (wiring, error) {
-	ix := redisindex.NewIndex(rdb, readmodel.NewKeys(cfg.Redis.Prefix), cfg.Projector.SeatEventsMaxLen)
+	ix := redisindex.NewIndex(rdb, readmodel.NewKeys(cfg.Redis.Prefix), cfg.Readmodel.SeatEventsMaxLen)
 	rb, err := app.NewRebuildIndex(postgres.NewSnapshot(pool), ix, env.Log, cfg.Projector.RebuildBatch)
 	if err != nil {
 		return wiring{}, err

@@ -9,10 +9,12 @@ import (
 	"testing"
 	"time"
 
+	"github.com/altisair/altis/pkg/platform/auth"
 	cfgpkg "github.com/altisair/altis/pkg/platform/config"
 	"github.com/altisair/altis/pkg/platform/lifecycle"
 	"github.com/altisair/altis/pkg/platform/logging"
 	"github.com/altisair/altis/pkg/pricing"
+	"github.com/altisair/altis/services/query/internal/app"
 )
 
 const shippedConfig = "../../config/default.toml"
@@ -34,6 +36,12 @@ func TestShippedConfigLoads(t *testing.T) {
 	if c.Query.Port != 8082 || c.Query.ShutdownTimeout != 10*time.Second {
 		t.Errorf("[query] = %+v, want port 8082, shutdown_timeout 10s", c.Query)
 	}
+	if c.Query.Host != "127.0.0.1" || c.Query.Addr() != "127.0.0.1:8082" {
+		t.Errorf("[query] host %q, addr %q: want loopback by default", c.Query.Host, c.Query.Addr())
+	}
+	if c.Auth.Issuer != "altis-gateway" || c.Auth.Audience != "altis-api" {
+		t.Errorf("[auth] = issuer %q, audience %q", c.Auth.Issuer, c.Auth.Audience)
+	}
 	if c.Redis.URL == "" || c.Redis.Prefix != "altis" {
 		t.Errorf("[redis] = %+v", c.Redis)
 	}
@@ -54,6 +62,8 @@ func TestEnvOverrides(t *testing.T) {
 	}{
 		{"APP_QUERY__PORT=9090", func(c config) bool { return c.Query.Port == 9090 }, "", ""},
 		{"APP_QUERY__SHUTDOWN_TIMEOUT=3s", func(c config) bool { return c.Query.ShutdownTimeout == 3*time.Second }, "", ""},
+		{"APP_QUERY__HOST=0.0.0.0", func(c config) bool { return c.Query.Addr() == "0.0.0.0:8082" }, "", ""},
+		{"APP_AUTH__ISSUER=other", func(c config) bool { return c.Auth.Issuer == "other" }, "", ""},
 		{"APP_REDIS__PREFIX=other", func(c config) bool { return c.Redis.Prefix == "other" }, "", ""},
 		{"APP_QUERY__PORT=notaport", nil, "[query]", "port"},
 		{"APP_QUERY__PORT=0", nil, "[query]", "port"},
@@ -61,6 +71,11 @@ func TestEnvOverrides(t *testing.T) {
 		{"APP_QUERY__PORT=-1", nil, "[query]", "port"},
 		{"APP_QUERY__SHUTDOWN_TIMEOUT=soon", nil, "[query]", "shutdown_timeout"},
 		{"APP_QUERY__SHUTDOWN_TIMEOUT=0s", nil, "[query]", "shutdown_timeout"},
+		{"APP_QUERY__HOST=", nil, "[query]", "host"},
+		{"APP_QUERY__HOST=127.0.0.1:8082", nil, "[query]", "host"},
+		{"APP_AUTH__JWT_SECRET=short", nil, "[auth]", "jwt_secret"},
+		{"APP_AUTH__AUDIENCE=", nil, "[auth]", "audience"},
+		{"APP_AUTH__LEEWAY=1h", nil, "[auth]", "leeway"},
 		{"APP_REDIS__PREFIX=", nil, "[redis]", "prefix"},
 		{"APP_REDIS__URL=http://example.com", nil, "[redis]", "url"},
 		{"APP_QUERY__PROT=8082", nil, "APP_QUERY__PROT", "query.prot"},
@@ -86,6 +101,9 @@ func TestEnvOverrides(t *testing.T) {
 	}
 }
 
+// noIndex is an app.Index that is never called.
+type noIndex struct{ app.Index }
+
 func TestHandlersRefuseNilDependencies(t *testing.T) {
 	c, err := load(t)
 	if err != nil {
@@ -95,8 +113,15 @@ func TestHandlersRefuseNilDependencies(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if h, err := handlers(nil, engine, logging.Discard()); err == nil || h != nil {
+	guests, err := auth.NewVerifier(c.Auth.Settings())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if h, err := handlers(nil, engine, guests, logging.Discard()); err == nil || h != nil {
 		t.Fatalf("handlers(nil index) = %v, %v; want an error", h, err)
+	}
+	if h, err := handlers(noIndex{}, engine, nil, logging.Discard()); err == nil || h != nil {
+		t.Fatalf("handlers(nil verifier) = %v, %v; want an error", h, err)
 	}
 }
 

@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"time"
 
+	"github.com/altisair/altis/pkg/platform/auth"
 	"github.com/altisair/altis/pkg/platform/lifecycle"
 	"github.com/altisair/altis/pkg/platform/redis"
 	"github.com/altisair/altis/pkg/platform/web"
@@ -39,6 +40,10 @@ func run(ctx context.Context, env lifecycle.Env) error {
 	if err != nil {
 		return fmt.Errorf("config [pricing]: %w", err)
 	}
+	guests, err := auth.NewVerifier(cfg.Auth.Settings())
+	if err != nil {
+		return fmt.Errorf("config [auth]: %w", err)
+	}
 	rdb, err := redis.Open(cfg.Redis, env.Log)
 	if err != nil {
 		return err
@@ -46,7 +51,7 @@ func run(ctx context.Context, env lifecycle.Env) error {
 	defer rdb.Close()
 	srv := web.New(web.Options{Service: "query", Log: env.Log, Errors: http.Errors})
 	srv.Ready(web.Check{Name: "redis", Fn: redis.Ping(rdb)})
-	h, err := handlers(redisindex.NewIndex(rdb, readmodel.NewKeys(cfg.Redis.Prefix)), engine, env.Log)
+	h, err := handlers(redisindex.NewIndex(rdb, readmodel.NewKeys(cfg.Redis.Prefix)), engine, guests, env.Log)
 	if err != nil {
 		return err
 	}
@@ -54,7 +59,7 @@ func run(ctx context.Context, env lifecycle.Env) error {
 	return srv.Serve(ctx, cfg.Query.Addr(), cfg.Query.ShutdownTimeout)
 }
 
-func handlers(ix app.Index, engine *pricing.Engine, log *slog.Logger) (*http.Handlers, error) {
+func handlers(ix app.Index, engine *pricing.Engine, guests *auth.Verifier, log *slog.Logger) (*http.Handlers, error) {
 	search, err := app.NewSearchFlights(ix, engine, time.Now, log)
 	if err != nil {
 		return nil, err
@@ -63,5 +68,5 @@ func handlers(ix app.Index, engine *pricing.Engine, log *slog.Logger) (*http.Han
 	if err != nil {
 		return nil, err
 	}
-	return http.NewHandlers(search, seats, time.Now)
+	return http.NewHandlers(search, seats, time.Now, guests)
 }

@@ -35,33 +35,54 @@ type Call struct {
 // ExecMulti pipelines the calls in one round trip, in order. Calls that
 // met NOSCRIPT are run again, in order, after loading the script.
 func (s *Script) ExecMulti(ctx context.Context, c rueidis.Client, calls []Call) []rueidis.RedisResult {
-	res := c.DoMulti(ctx, s.commands(c, calls)...)
+	runs := make([]Run, len(calls))
+	for i, call := range calls {
+		runs[i] = Run{Script: s, Keys: call.Keys, Args: call.Args}
+	}
+	return Pipeline(ctx, c, runs...)
+}
+
+// Run is one call of any script, for Pipeline.
+type Run struct {
+	Script     *Script
+	Keys, Args []string
+}
+
+// Pipeline sends runs of one or more scripts in one round trip, in order.
+// Runs that met NOSCRIPT are run again, in order, after loading their
+// scripts.
+func Pipeline(ctx context.Context, c rueidis.Client, runs ...Run) []rueidis.RedisResult {
+	res := c.DoMulti(ctx, commands(c, runs)...)
 	var retry []int
+	load := map[*Script]bool{}
 	for i, r := range res {
 		if e, ok := rueidis.IsRedisErr(r.Error()); ok && e.IsNoScript() {
 			retry = append(retry, i)
+			load[runs[i].Script] = true
 		}
 	}
 	if len(retry) == 0 {
 		return res
 	}
-	if err := c.Do(ctx, c.B().ScriptLoad().Script(s.src).Build()).Error(); err != nil {
-		return res
+	for s := range load {
+		if err := c.Do(ctx, c.B().ScriptLoad().Script(s.src).Build()).Error(); err != nil {
+			return res
+		}
 	}
-	again := make([]Call, len(retry))
+	again := make([]Run, len(retry))
 	for j, i := range retry {
-		again[j] = calls[i]
+		again[j] = runs[i]
 	}
-	for j, r := range c.DoMulti(ctx, s.commands(c, again)...) {
+	for j, r := range c.DoMulti(ctx, commands(c, again)...) {
 		res[retry[j]] = r
 	}
 	return res
 }
 
-func (s *Script) commands(c rueidis.Client, calls []Call) rueidis.Commands {
-	cmds := make(rueidis.Commands, len(calls))
-	for i, call := range calls {
-		cmds[i] = c.B().Evalsha().Sha1(s.sha).Numkeys(int64(len(call.Keys))).Key(call.Keys...).Arg(call.Args...).Build()
+func commands(c rueidis.Client, runs []Run) rueidis.Commands {
+	cmds := make(rueidis.Commands, len(runs))
+	for i, r := range runs {
+		cmds[i] = c.B().Evalsha().Sha1(r.Script.sha).Numkeys(int64(len(r.Keys))).Key(r.Keys...).Arg(r.Args...).Build()
 	}
 	return cmds
 }

@@ -11,6 +11,7 @@ import (
 	"net"
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/google/uuid"
@@ -188,12 +189,20 @@ func (s *Server) Ready(checks ...Check) {
 // Config is the listening part of a service section; services embed it
 // with `koanf:",squash"`.
 type Config struct {
+	// Host is the interface to listen on: "127.0.0.1" keeps an internal
+	// service off the network, "0.0.0.0" is every interface (containers,
+	// the public edge).
+	Host            string        `koanf:"host"`
 	Port            int           `koanf:"port"`
 	ShutdownTimeout time.Duration `koanf:"shutdown_timeout"`
 }
 
-// Validate checks the port and the drain time.
+// Validate checks the host, the port and the drain time. An empty host is
+// refused: every interface must be asked for ("0.0.0.0"), never a default.
 func (c Config) Validate() error {
+	if err := CheckHost("host", c.Host); err != nil {
+		return err
+	}
 	switch {
 	case c.Port < 1 || c.Port > 65535:
 		return config.Invalid("port", "must be between 1 and 65535")
@@ -203,8 +212,46 @@ func (c Config) Validate() error {
 	return nil
 }
 
-// Addr is the address to listen on: every interface, the configured port.
-func (c Config) Addr() string { return fmt.Sprintf(":%d", c.Port) }
+// Addr is the address to listen on: host and port ("" host: every
+// interface).
+func (c Config) Addr() string { return net.JoinHostPort(c.Host, strconv.Itoa(c.Port)) }
+
+// CheckHost refuses a listen host that is neither an IP literal nor a host
+// name; key names the setting in the error.
+func CheckHost(key, host string) error {
+	if net.ParseIP(host) != nil || isHostname(host) {
+		return nil
+	}
+	return config.Invalid(key, "must be an IP address or a host name (0.0.0.0: every interface), got %q", host)
+}
+
+// isHostname accepts RFC 1123 names: dot-separated labels of 1 to 63
+// letters, digits and inner hyphens, at most 253 bytes, and a last label
+// that is not all digits (that would be a malformed IP address).
+func isHostname(h string) bool {
+	if h == "" || len(h) > 253 {
+		return false
+	}
+	labels := strings.Split(h, ".")
+	for _, l := range labels {
+		if !isLabel(l) {
+			return false
+		}
+	}
+	return strings.Trim(labels[len(labels)-1], "0123456789") != ""
+}
+
+func isLabel(l string) bool {
+	if l == "" || len(l) > 63 || l[0] == '-' || l[len(l)-1] == '-' {
+		return false
+	}
+	for _, r := range l {
+		if !('a' <= r && r <= 'z' || 'A' <= r && r <= 'Z' || '0' <= r && r <= '9' || r == '-') {
+			return false
+		}
+	}
+	return true
+}
 
 // Serve listens on addr until ctx ends, then drains in-flight requests for
 // up to grace before closing.

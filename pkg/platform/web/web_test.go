@@ -96,22 +96,6 @@ func TestOneErrorShape(t *testing.T) {
 	}
 }
 
-func TestRequireGuest(t *testing.T) {
-	s := newServer()
-	s.Echo.GET("/mine", func(c echo.Context) error { return c.String(200, web.GuestID(c)) }, web.RequireGuest)
-	status, env, _ := do(t, s, "GET", "/mine", "")
-	if status != 401 || env.Error.Code != "unauthorized" {
-		t.Fatalf("no guest: %d %+v", status, env.Error)
-	}
-	req := httptest.NewRequest("GET", "/mine", nil)
-	req.Header.Set(web.HeaderGuestID, "g-1")
-	rec := httptest.NewRecorder()
-	s.Echo.ServeHTTP(rec, req)
-	if rec.Code != 200 || rec.Body.String() != "g-1" {
-		t.Fatalf("guest: %d %q", rec.Code, rec.Body.String())
-	}
-}
-
 func TestReadyNamesTheFailingDependency(t *testing.T) {
 	s := newServer()
 	s.Ready(web.Check{Name: "postgres", Fn: func(context.Context) error { return nil }},

@@ -3,6 +3,8 @@ package domain
 import (
 	"fmt"
 	"time"
+
+	"github.com/altisair/altis/pkg/pricing"
 )
 
 // Search limits.
@@ -137,15 +139,5 @@ func (f Flight) Bookable(n int, now time.Time) bool {
 	return f.Status == "SCHEDULED" && f.DepartureAt.After(now) && f.Available() >= n
 }
 
-// cabinOrder ranks cabins from cheapest to most expensive.
-var cabinOrder = []string{"Y", "W", "J", "F"}
-
 // LowestCabin is the cheapest cabin the flight sells, which search prices.
-func (f Flight) LowestCabin() (string, bool) {
-	for _, c := range cabinOrder {
-		if _, ok := f.Fares[c]; ok {
-			return c, true
-		}
-	}
-	return "", false
-}
+func (f Flight) LowestCabin() (string, bool) { return pricing.LowestCabin(f.Fares) }

@@ -1,13 +1,13 @@
 // Package http is the gateway's edge: it registers the routes on the echo
-// server, checks tokens and limits, issues guest tokens and hands requests
-// to the proxy.
+// server, checks tokens, tickets and limits, issues guest tokens and stream
+// tickets and hands requests, token included, to the proxy.
 package http
 
 import (
 	"net/http"
 
+	"github.com/altisair/altis/pkg/platform/auth"
 	"github.com/altisair/altis/pkg/platform/web"
-	"github.com/altisair/altis/services/gateway/internal/auth"
 	"github.com/altisair/altis/services/gateway/internal/proxy"
 )
 

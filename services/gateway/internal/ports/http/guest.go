@@ -9,8 +9,8 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/altisair/altis/pkg/platform/auth"
 	"github.com/altisair/altis/pkg/platform/web"
-	"github.com/altisair/altis/services/gateway/internal/auth"
 )
 
 // GuestTokens serves POST /v1/auth/guest.

@@ -11,9 +11,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/altisair/altis/pkg/platform/auth"
 	"github.com/altisair/altis/pkg/platform/logging"
 	"github.com/altisair/altis/pkg/platform/web"
-	"github.com/altisair/altis/services/gateway/internal/auth"
 	"github.com/altisair/altis/services/gateway/internal/limits"
 	gwhttp "github.com/altisair/altis/services/gateway/internal/ports/http"
 	"github.com/altisair/altis/services/gateway/internal/proxy"
@@ -152,6 +152,8 @@ func buildDeps(t *testing.T, o options, cmdURL, qryURL string, srv *web.Server) 
 	must(t, err)
 	tokens, err := gwhttp.NewGuestTokens(issuer, metrics)
 	must(t, err)
+	tickets, err := gwhttp.NewStreamTickets(issuer)
+	must(t, err)
 	verifier, err := auth.NewVerifier(authSettings())
 	must(t, err)
 	limiter, err := limits.New(o.rate, o.burst)
@@ -159,7 +161,7 @@ func buildDeps(t *testing.T, o options, cmdURL, qryURL string, srv *web.Server) 
 	guestLimits, err := limits.PerMinute(o.guestPerMin)
 	must(t, err)
 	return gwhttp.Deps{
-		Tokens: tokens, Verifier: verifier, Metrics: metrics, Limiter: limiter, GuestLimits: guestLimits,
+		Tokens: tokens, Tickets: tickets, Verifier: verifier, Metrics: metrics, Limiter: limiter, GuestLimits: guestLimits,
 		BodyLimit: o.bodyLimit, CORSOrigins: o.corsOrigins,
 		Upstreams: map[proxy.Target]*proxy.Upstream{
 			proxy.Command: newProxy(t, "command", cmdURL, o.timeout),

@@ -5,7 +5,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
-	"github.com/altisair/altis/services/gateway/internal/auth"
+	"github.com/altisair/altis/pkg/platform/auth"
 )
 
 // Metrics are the gateway's own counters; request latency comes from web.

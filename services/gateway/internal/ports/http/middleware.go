@@ -7,15 +7,23 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/altisair/altis/pkg/platform/auth"
 	"github.com/altisair/altis/pkg/platform/web"
-	"github.com/altisair/altis/services/gateway/internal/auth"
 	"github.com/altisair/altis/services/gateway/internal/limits"
 )
 
-// stripGuest deletes any guest id a client sent: only requireGuest sets it.
+// headerGuestID is the identity header the gateway once set for the
+// services. They verify the token themselves now and ignore it; it is still
+// deleted, so no service, old or new, can ever be handed a forged one.
+const headerGuestID = "X-Altis-Guest-Id"
+
+// guestKey holds the verified guest id in the echo context.
+const guestKey = "guest_id"
+
+// stripGuest deletes any guest id header a client sent.
 func stripGuest(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
-		c.Request().Header.Del(web.HeaderGuestID)
+		c.Request().Header.Del(headerGuestID)
 		return next(c)
 	}
 }
@@ -63,26 +71,39 @@ func limitBody(max int64) echo.MiddlewareFunc {
 	}
 }
 
-// requireGuest verifies the bearer token and passes its sub on as the guest
-// header; the proxy drops Authorization.
+// requireGuest verifies the bearer token before anything is proxied and
+// keeps the guest id for guestID. Authorization goes on to the service,
+// which verifies the token again.
 func requireGuest(v *auth.Verifier, m *Metrics) echo.MiddlewareFunc {
+	return identify(v, m, "")
+}
+
+// requireGuestOrTicket is requireGuest for a stream route: without an
+// Authorization header, a ?ticket= issued for the flight in the path
+// parameter param is accepted instead (EventSource cannot send headers).
+// The ticket stays in the URL for the service to verify again.
+func requireGuestOrTicket(v *auth.Verifier, m *Metrics, param string) echo.MiddlewareFunc {
+	return identify(v, m, param)
+}
+
+// identify applies the services' own rule (web.VerifyGuest) and counts
+// rejections by reason; the error goes to the gateway's table as it is.
+func identify(v *auth.Verifier, m *Metrics, param string) echo.MiddlewareFunc {
 	return func(next echo.HandlerFunc) echo.HandlerFunc {
 		return func(c echo.Context) error {
-			guest, err := verify(v, c.Request().Header.Get(echo.HeaderAuthorization))
+			guest, err := web.VerifyGuest(c, v, param)
 			if err != nil {
 				m.rejected.WithLabelValues(auth.Reason(err)).Inc()
 				return err
 			}
-			c.Request().Header.Set(web.HeaderGuestID, guest)
+			c.Set(guestKey, guest)
 			return next(c)
 		}
 	}
 }
 
-func verify(v *auth.Verifier, header string) (string, error) {
-	raw, err := auth.BearerToken(header)
-	if err != nil {
-		return "", err
-	}
-	return v.Verify(raw)
+// guestID is the guest a verified request belongs to.
+func guestID(c echo.Context) string {
+	id, _ := c.Get(guestKey).(string)
+	return id
 }

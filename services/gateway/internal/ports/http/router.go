@@ -8,8 +8,8 @@ import (
 	"github.com/labstack/echo/v4"
 	"github.com/labstack/echo/v4/middleware"
 
+	"github.com/altisair/altis/pkg/platform/auth"
 	"github.com/altisair/altis/pkg/platform/web"
-	"github.com/altisair/altis/services/gateway/internal/auth"
 	"github.com/altisair/altis/services/gateway/internal/limits"
 	"github.com/altisair/altis/services/gateway/internal/proxy"
 )
@@ -17,6 +17,7 @@ import (
 // Deps is everything the routes need; Register refuses a missing one.
 type Deps struct {
 	Tokens      *GuestTokens
+	Tickets     *StreamTickets
 	Verifier    *auth.Verifier
 	Upstreams   map[proxy.Target]*proxy.Upstream
 	Limiter     *limits.Limiter // every /v1 request, per client IP
@@ -27,7 +28,7 @@ type Deps struct {
 }
 
 func (d Deps) check() error {
-	if d.Tokens == nil || d.Verifier == nil || d.Limiter == nil || d.GuestLimits == nil || d.Metrics == nil {
+	if d.Tokens == nil || d.Tickets == nil || d.Verifier == nil || d.Limiter == nil || d.GuestLimits == nil || d.Metrics == nil {
 		return errors.New("http: missing dependency")
 	}
 	for _, r := range proxy.Routes() {
@@ -40,6 +41,10 @@ func (d Deps) check() error {
 	}
 	return nil
 }
+
+// streamParam is the path parameter a stream ticket must name: the flight
+// in /v1/flights/:id/stream and /v1/flights/:id/stream-ticket.
+const streamParam = "id"
 
 // Register installs CORS and the /v1 routes on e.
 //
@@ -57,14 +62,24 @@ func Register(e *echo.Echo, d Deps) error {
 	v1 := e.Group("/v1", stripGuest, canonicalPath, rateLimit(d.Limiter, "client", d.Metrics), limitBody(d.BodyLimit))
 	v1.POST("/auth/guest", d.Tokens.Handle, rateLimit(d.GuestLimits, "guest_tokens", d.Metrics))
 	guest := requireGuest(d.Verifier, d.Metrics)
+	v1.POST("/flights/:"+streamParam+"/stream-ticket", d.Tickets.Handle, guest)
+	stream := requireGuestOrTicket(d.Verifier, d.Metrics, streamParam)
 	for _, r := range proxy.Routes() {
-		var mw []echo.MiddlewareFunc
-		if r.Access == proxy.Guest {
-			mw = append(mw, guest)
-		}
-		v1.Add(r.Method, strings.TrimPrefix(r.Path, "/v1"), forward(d.Upstreams[r.Target], r.Stream), mw...)
+		v1.Add(r.Method, strings.TrimPrefix(r.Path, "/v1"), forward(d.Upstreams[r.Target], r.Stream), access(r, guest, stream)...)
 	}
 	return nil
+}
+
+// access is the check a route needs: none for public routes, a ticket or a
+// token for guest streams, a token for every other guest route.
+func access(r proxy.Route, guest, stream echo.MiddlewareFunc) []echo.MiddlewareFunc {
+	switch {
+	case r.Access != proxy.Guest:
+		return nil
+	case r.Stream:
+		return []echo.MiddlewareFunc{stream}
+	}
+	return []echo.MiddlewareFunc{guest}
 }
 
 // forward hands the request to the upstream; its errors go to the table.

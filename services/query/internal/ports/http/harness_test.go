@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/altisair/altis/pkg/platform/auth"
 	"github.com/altisair/altis/pkg/platform/config"
 	"github.com/altisair/altis/pkg/platform/logging"
 	"github.com/altisair/altis/pkg/platform/web"
@@ -146,6 +147,24 @@ func shippedEngine(t testing.TB) *pricing.Engine {
 	return e
 }
 
+// shippedVerifier checks guest tokens with the shipped [auth] settings.
+func shippedVerifier(t testing.TB) *auth.Verifier {
+	t.Helper()
+	l, err := config.Load(shippedConfig, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var cfg auth.Config
+	if err := l.Section("auth", &cfg); err != nil {
+		t.Fatal(err)
+	}
+	v, err := auth.NewVerifier(cfg.Settings())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return v
+}
+
 // server is the real echo router with the query routes, over ix, priced by
 // the shipped rules, at a pinned clock.
 type server struct {
@@ -165,7 +184,7 @@ func newServer(t testing.TB, ix app.Index, at time.Time) server {
 	if err != nil {
 		t.Fatal(err)
 	}
-	h, err := queryhttp.NewHandlers(search, seats, clock)
+	h, err := queryhttp.NewHandlers(search, seats, clock, shippedVerifier(t))
 	if err != nil {
 		t.Fatal(err)
 	}

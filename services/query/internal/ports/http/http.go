@@ -8,6 +8,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/altisair/altis/pkg/platform/auth"
 	"github.com/altisair/altis/pkg/platform/web"
 	"github.com/altisair/altis/services/query/internal/adapters/redis"
 	"github.com/altisair/altis/services/query/internal/app"
@@ -25,14 +26,16 @@ type Handlers struct {
 	search  *app.SearchFlights
 	seatMap *app.GetSeatMap
 	now     app.Clock
+	guests  *auth.Verifier // for the routes that need a guest (web.RequireGuest)
 }
 
-// NewHandlers refuses nil use cases.
-func NewHandlers(search *app.SearchFlights, seatMap *app.GetSeatMap, now app.Clock) (*Handlers, error) {
-	if search == nil || seatMap == nil || now == nil {
+// NewHandlers refuses nil dependencies. guests verifies guest tokens and
+// stream tickets on the routes that need a guest.
+func NewHandlers(search *app.SearchFlights, seatMap *app.GetSeatMap, now app.Clock, guests *auth.Verifier) (*Handlers, error) {
+	if search == nil || seatMap == nil || now == nil || guests == nil {
 		return nil, errors.New("query handlers: nil dependency")
 	}
-	return &Handlers{search: search, seatMap: seatMap, now: now}, nil
+	return &Handlers{search: search, seatMap: seatMap, now: now, guests: guests}, nil
 }
 
 // Register adds the routes to e.

@@ -1,5 +1,7 @@
-// Package auth issues and verifies the gateway's guest tokens: HS256 JWTs
-// signed with one shared secret, the algorithm pinned on both sides.
+// Package auth issues and verifies guest tokens and stream tickets: HS256
+// JWTs signed with one shared secret, the algorithm pinned on both sides.
+// The gateway issues them; the gateway and every service behind it verify
+// them, so no service trusts an identity it did not check itself.
 package auth
 
 import (

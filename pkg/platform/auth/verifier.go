@@ -1,0 +1,129 @@
+package auth
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/lestrrat-go/jwx/v3/jwa"
+	"github.com/lestrrat-go/jwx/v3/jwt"
+)
+
+// maxTokenBytes bounds what is handed to the parser.
+const maxTokenBytes = 4096
+
+// required lists the claims every accepted token carries.
+var required = []string{
+	jwt.SubjectKey, jwt.IssuedAtKey, jwt.ExpirationKey, jwt.JwtIDKey, jwt.IssuerKey, jwt.AudienceKey,
+}
+
+// Verifier checks guest tokens and stream tickets.
+type Verifier struct {
+	guest  []jwt.ParseOption
+	ticket []jwt.ParseOption
+}
+
+// NewVerifier refuses weak keys and incomplete settings.
+func NewVerifier(s Settings) (*Verifier, error) {
+	s, err := s.check()
+	if err != nil {
+		return nil, err
+	}
+	return &Verifier{
+		guest:  parseOptions(s, s.Audience),
+		ticket: parseOptions(s, s.Audience+ticketAudienceSuffix, flightClaim),
+	}, nil
+}
+
+// parseOptions accepts tokens for audience that carry every required claim
+// and the extra ones.
+func parseOptions(s Settings, audience string, extra ...string) []jwt.ParseOption {
+	opts := []jwt.ParseOption{
+		// The one key, pinned to HS256: "none", HS384/512 and every
+		// asymmetric algorithm fail verification.
+		jwt.WithKey(jwa.HS256(), s.Secret),
+		jwt.WithValidate(true),
+		jwt.WithIssuer(s.Issuer),
+		jwt.WithAudience(audience),
+		jwt.WithAcceptableSkew(s.Leeway),
+		jwt.WithClock(jwt.ClockFunc(s.Now)),
+	}
+	for _, c := range append(append([]string(nil), required...), extra...) {
+		opts = append(opts, jwt.WithRequiredClaim(c))
+	}
+	return opts
+}
+
+// Verify checks the signature and claims of a guest token and returns the
+// guest id (the token's sub). A stream ticket is refused: its audience
+// differs. Errors wrap ErrMalformed, ErrExpired or ErrInvalid.
+func (v *Verifier) Verify(raw string) (string, error) {
+	tok, err := parse(raw, v.guest)
+	if err != nil {
+		return "", err
+	}
+	return subject(tok)
+}
+
+// VerifyTicket checks a stream ticket for flightID and returns the guest id
+// it was issued to. A guest token is refused (its audience differs), and so
+// is a ticket for another flight. Errors wrap ErrMalformed, ErrExpired or
+// ErrInvalid.
+func (v *Verifier) VerifyTicket(raw, flightID string) (string, error) {
+	tok, err := parse(raw, v.ticket)
+	if err != nil {
+		return "", err
+	}
+	var flight string
+	if err := tok.Get(flightClaim, &flight); err != nil {
+		return "", fmt.Errorf("%w: flt: %w", ErrInvalid, err)
+	}
+	if flightID == "" || flight != flightID {
+		return "", fmt.Errorf("%w: ticket is for another flight", ErrInvalid)
+	}
+	return subject(tok)
+}
+
+// parse refuses oversized or obviously malformed input before the parser
+// sees it, then verifies raw with opts.
+func parse(raw string, opts []jwt.ParseOption) (jwt.Token, error) {
+	if len(raw) > maxTokenBytes || strings.Count(raw, ".") != 2 {
+		return nil, ErrMalformed
+	}
+	tok, err := jwt.ParseString(raw, opts...)
+	if err != nil {
+		return nil, classify(err)
+	}
+	return tok, nil
+}
+
+func subject(tok jwt.Token) (string, error) {
+	sub, ok := tok.Subject()
+	if !ok || sub == "" {
+		return "", fmt.Errorf("%w: empty sub", ErrInvalid)
+	}
+	return sub, nil
+}
+
+func classify(err error) error {
+	if errors.Is(err, jwt.TokenExpiredError()) {
+		return fmt.Errorf("%w: %w", ErrExpired, err)
+	}
+	return fmt.Errorf("%w: %w", ErrInvalid, err)
+}
+
+// BearerToken extracts the token from an Authorization header value.
+func BearerToken(header string) (string, error) {
+	if header == "" {
+		return "", ErrMissing
+	}
+	scheme, token, ok := strings.Cut(header, " ")
+	if !ok || !strings.EqualFold(scheme, "Bearer") {
+		return "", ErrMalformed
+	}
+	token = strings.TrimSpace(token)
+	if token == "" {
+		return "", ErrMalformed
+	}
+	return token, nil
+}

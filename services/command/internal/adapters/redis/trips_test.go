@@ -1,0 +1,139 @@
+package redis_test
+
+import (
+	"context"
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/altisair/altis/pkg/pricing"
+	"github.com/altisair/altis/services/command/internal/adapters/redis"
+	"github.com/altisair/altis/services/command/internal/domain/trip"
+)
+
+func newTrip(owner string, flights ...string) trip.Trip {
+	t := trip.Trip{ID: newID(), Owner: owner, CreatedAt: time.Now().UTC().Truncate(time.Second)}
+	for _, f := range flights {
+		t.Flights = append(t.Flights, trip.Flight{ID: f, Number: "AL1", Aircraft: "A320", Status: "SCHEDULED",
+			Currency: "USD", Fares: map[string]int64{"Y": 10000}, Capacity: 180})
+	}
+	t.Quote = pricing.Quote{RulesVersion: "r1", Passengers: []pricing.PassengerType{pricing.Adult}}
+	return t
+}
+
+func TestTripRoundTripAndOwnership(t *testing.T) {
+	s := newStore(t, redis.TripLimits{})
+	ctx := context.Background()
+	f1, f2 := newID(), newID()
+	in := newTrip("g_a", f1, f2)
+	exp, err := s.trips.Create(ctx, in, time.Minute)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d := time.Until(exp); d < 55*time.Second || d > 65*time.Second {
+		t.Fatalf("expires in %v, want about a minute", d)
+	}
+	got, err := s.trips.Get(ctx, "g_a", in.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.ID != in.ID || got.Owner != "g_a" || len(got.Flights) != 2 || got.Flights[1].ID != f2 ||
+		got.Version != 1 || !got.ExpiresAt.Equal(exp) || got.Quote.RulesVersion != "r1" || len(got.Seats) != 0 {
+		t.Fatalf("got %+v", got)
+	}
+	if _, err := s.trips.Get(ctx, "g_b", in.ID); !errors.Is(err, trip.ErrNotFound) {
+		t.Fatalf("another guest read the trip: %v", err)
+	}
+	if _, err := s.trips.Summary(ctx, "g_b", in.ID); !errors.Is(err, trip.ErrNotFound) {
+		t.Fatalf("another guest read the summary: %v", err)
+	}
+	sum, err := s.trips.Summary(ctx, "g_a", in.ID)
+	if err != nil || !sum.Open || sum.SeatLimit != 1 || sum.Aircraft[f1] != "A320" || len(sum.Aircraft) != 2 {
+		t.Fatalf("summary %+v %v", sum, err)
+	}
+	if _, err := s.holds.Hold(ctx, hold(in.ID, f2, "4C", time.Minute, 1)); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ = s.trips.Get(ctx, "g_a", in.ID); len(got.Seats) != 1 || got.Seats[0].Number != "4C" || got.Seats[0].FlightID != f2 {
+		t.Fatalf("seats %+v", got.Seats)
+	}
+}
+
+func TestSavePassengersIsCompareAndSet(t *testing.T) {
+	s := newStore(t, redis.TripLimits{})
+	ctx := context.Background()
+	in := newTrip("g_a", newID())
+	if _, err := s.trips.Create(ctx, in, time.Minute); err != nil {
+		t.Fatal(err)
+	}
+	first, _ := s.trips.Get(ctx, "g_a", in.ID)
+	second := first
+	_ = first.AddPassenger(trip.Passenger{ID: newID(), FirstName: "Jane", LastName: "Doe", Type: pricing.Adult})
+	if err := s.trips.SavePassengers(ctx, first); err != nil {
+		t.Fatal(err)
+	}
+	_ = second.AddPassenger(trip.Passenger{ID: newID(), FirstName: "John", LastName: "Doe", Type: pricing.Adult})
+	if err := s.trips.SavePassengers(ctx, second); !errors.Is(err, trip.ErrConflict) {
+		t.Fatalf("a stale write was accepted: %v", err)
+	}
+	got, _ := s.trips.Get(ctx, "g_a", in.ID)
+	if got.Version != 2 || len(got.Passengers) != 1 || got.Passengers[0].FirstName != "Jane" {
+		t.Fatalf("got %+v", got)
+	}
+}
+
+// OWASP API6: a guest holds at most MaxTrips live trips and its trips may
+// hold at most MaxSeats seats in all; others are not affected.
+func TestGuestLimits(t *testing.T) {
+	s := newStore(t, redis.TripLimits{MaxTrips: 2, MaxSeats: 5, Retention: time.Minute})
+	ctx := context.Background()
+	if _, err := s.trips.Create(ctx, newTrip("g_a", newID(), newID(), newID()), time.Minute); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.trips.Create(ctx, newTrip("g_a", newID(), newID(), newID()), time.Minute); !errors.Is(err, trip.ErrTooManySeats) {
+		t.Fatalf("6 seats allowed: %v", err)
+	}
+	two := newTrip("g_a", newID(), newID())
+	if _, err := s.trips.Create(ctx, two, time.Minute); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.trips.Create(ctx, newTrip("g_a", newID()), time.Minute); !errors.Is(err, trip.ErrTooManyTrips) {
+		t.Fatalf("a third trip: %v", err)
+	}
+	if _, err := s.trips.Create(ctx, newTrip("g_b", newID()), time.Minute); err != nil {
+		t.Fatalf("another guest is limited: %v", err)
+	}
+	// A second passenger would let `two` hold 4 seats: 3 + 4 > 5.
+	got, _ := s.trips.Get(ctx, "g_a", two.ID)
+	_ = got.AddPassenger(trip.Passenger{ID: newID(), Type: pricing.Adult})
+	if err := s.trips.SavePassengers(ctx, got); err != nil {
+		t.Fatalf("the first passenger keeps the allowance at 2: %v", err)
+	}
+	got, _ = s.trips.Get(ctx, "g_a", two.ID)
+	_ = got.AddPassenger(trip.Passenger{ID: newID(), Type: pricing.Child})
+	if err := s.trips.SavePassengers(ctx, got); !errors.Is(err, trip.ErrTooManySeats) {
+		t.Fatalf("a second seated passenger past the seat cap: %v", err)
+	}
+}
+
+// Expired trips stop counting against the limits at once.
+func TestExpiredTripsFreeTheLimits(t *testing.T) {
+	s := newStore(t, redis.TripLimits{MaxTrips: 1, MaxSeats: 10, Retention: time.Minute})
+	ctx := context.Background()
+	short := newTrip("g_a", newID())
+	exp, err := s.trips.Create(ctx, short, 200*time.Millisecond)
+	if err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, 2*time.Second, func() bool {
+		_, err := s.trips.Create(ctx, newTrip("g_a", newID()), time.Minute)
+		return err == nil
+	})
+	if time.Now().Before(exp.Add(-50 * time.Millisecond)) {
+		t.Fatal("a second trip was allowed before the first expired")
+	}
+	got, err := s.trips.Get(ctx, "g_a", short.ID)
+	if err != nil || !got.Expired(time.Now()) {
+		t.Fatalf("the expired trip is kept for its retention and reads as expired: %+v %v", got, err)
+	}
+}
