@@ -66,6 +66,7 @@ func runOnce(t *testing.T, o launcher.Options) launcher.Info {
 	checkReady(t, info.Ports)
 	checkGuestToken(t, info.Ports.Gateway)
 	checkSearch(t, info.Ports.Gateway)
+	checkHolds(t, info.Ports.Gateway)
 	if err := f.Stop(); err != nil {
 		t.Errorf("stop: %v", err)
 	}
