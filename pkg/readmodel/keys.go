@@ -23,13 +23,16 @@ var layout = []struct{ name, template string }{
 	{"layout", "$p:ix:$gen:layout:$aircraft"}, // events.SeatLayout JSON
 	{"airports", "$p:ix:$gen:airports"},       // set of served airport codes
 	// Live seat state of one flight, outside any generation.
-	{"holds", "$p:holds:{$flight}"},                 // zset seat → hold expiry (unix ms)
-	{"holders", "$p:holders:{$flight}"},             // hash seat → trip id
-	{"trip_seats", "$p:trip-seats:{$flight}:$trip"}, // set: the trip's seats on the flight
-	{"seat_events", "$p:seat-events:{$flight}"},     // capped stream of seat changes
-	{"seat_seq", "$p:seat-seq:{$flight}"},           // counter: the seat events' version
-	{"holds_due", "$p:holds-due"},                   // zset flight id → a hold's expiry (sweeper hint)
-	{"seat_channel", "$p:seat-events"},              // pub/sub channel of every seat event
+	{"holds", "$p:holds:{$flight}"},                   // zset seat → hold expiry (unix ms)
+	{"holders", "$p:holders:{$flight}"},               // hash seat → trip id
+	{"trip_seats", "$p:trip-seats:{$flight}:$trip"},   // set: the trip's seats on the flight
+	{"trip_flight", "$p:trip-flight:{$flight}:$trip"}, // hash: what a seat hold checks of the trip
+	{"seat_catalog", "$p:seat-catalog:{$flight}"},     // hash seat → "1" blocked, "0" for sale
+	{"seat_events", "$p:seat-events:{$flight}"},       // capped stream of seat changes
+	{"seat_seq", "$p:seat-seq:{$flight}"},             // counter: the seat events' version
+	{"holds_due", "$p:{holds-due}:flights"},           // zset flight id → when to sweep it (unix ms)
+	{"holds_touch", "$p:{holds-due}:touched"},         // hash flight id → holds placed since its last sweep
+	{"seat_channel", "$p:seat-events"},                // pub/sub channel of every seat event
 	// A guest's trips. The guest id is the hash tag: one guest, one slot.
 	{"trip", "$p:guest:{$guest}:trip:$trip"},           // hash, see the command service
 	{"guest_trips", "$p:guest:{$guest}:trips"},         // zset trip id → expiry (unix ms)
@@ -142,7 +145,11 @@ func NewKeys(prefix string) Keys { return Keys{prefix: prefix} }
 func (k Keys) Prefix() string { return k.prefix }
 
 func (k Keys) key(name string, vals ...string) string {
-	return templates[name].build(k.prefix, vals...)
+	t, ok := templates[name]
+	if !ok {
+		panic("readmodel: no key named " + name)
+	}
+	return t.build(k.prefix, vals...)
 }
 
 func gen(g int64) string { return strconv.FormatInt(g, 10) }
@@ -193,6 +200,16 @@ func (k Keys) Holders(flightID string) string { return k.key("holders", flightID
 func (k Keys) TripSeats(flightID, tripID string) string {
 	return k.key("trip_seats", flightID, tripID)
 }
+
+// TripFlight is what a seat hold on the flight checks of a trip, on the
+// flight's slot: owner, expiry (unix ms), seat limit and whether it is open.
+func (k Keys) TripFlight(flightID, tripID string) string {
+	return k.key("trip_flight", flightID, tripID)
+}
+
+// SeatCatalog maps every seat of a flight's aircraft to "1" (blocked) or
+// "0" (for sale), so a seat hold checks it in the same atomic step.
+func (k Keys) SeatCatalog(flightID string) string { return k.key("seat_catalog", flightID) }
 
 // SeatEvents is a capped stream of a flight's seat changes (SSE history).
 func (k Keys) SeatEvents(flightID string) string { return k.key("seat_events", flightID) }

@@ -14,17 +14,20 @@ import (
 //   - emit_seat(events_key, seq_key, flight, seat, status, maxlen), which
 //     appends one seat event to the flight's capped stream with the next
 //     version and publishes it on K.seat_channel() (see SeatEvent).
-func Lua(body string) string { return prelude + body }
-
-var prelude = buildPrelude()
-
-func buildPrelude() string {
+//
+// Only the key functions body (or a helper) calls are defined: Redis runs
+// the prelude on every call, so a script pays for what it uses only.
+func Lua(body string) string {
 	var b strings.Builder
 	b.WriteString("local P = ARGV[1]\nlocal K = {}\n")
 	for _, l := range layout {
-		b.WriteString(templates[l.name].lua())
+		call := "K." + l.name + "("
+		if strings.Contains(body, call) || strings.Contains(luaHelpers, call) {
+			b.WriteString(templates[l.name].lua())
+		}
 	}
 	b.WriteString(luaHelpers)
+	b.WriteString(body)
 	return b.String()
 }
 

@@ -37,20 +37,20 @@ func wireHolds(cfg config, pool *pgxpool.Pool, rdb rueidis.Client, env lifecycle
 		return uc, nil, err
 	}
 	catalog, now := postgres.NewCatalog(pool), time.Now
-	uc.CreateTrip, err = app.NewCreateTrip(catalog, trips, engine, cfg.Command.HoldTTL, now)
+	uc.CreateTrip, err = app.NewCreateTrip(catalog, trips, holds, engine, cfg.Command.HoldTTL)
 	if err != nil {
 		return uc, nil, err
 	}
 	if uc.GetTrip, err = app.NewGetTrip(trips, now); err != nil {
 		return uc, nil, err
 	}
-	if uc.AddPassenger, err = app.NewAddPassenger(trips, engine, now); err != nil {
+	if uc.AddPassenger, err = app.NewAddPassenger(trips, holds, engine, now); err != nil {
 		return uc, nil, err
 	}
-	if uc.HoldSeat, err = app.NewHoldSeat(trips, catalog, holds, now); err != nil {
+	if uc.HoldSeat, err = app.NewHoldSeat(trips, holds); err != nil {
 		return uc, nil, err
 	}
-	if uc.ReleaseSeat, err = app.NewReleaseSeat(trips, holds, now); err != nil {
+	if uc.ReleaseSeat, err = app.NewReleaseSeat(trips, holds); err != nil {
 		return uc, nil, err
 	}
 	sweeper, err := app.NewSweepHolds(holds, cfg.Command.SweepInterval, sweepBatch, env.Log)

@@ -9,12 +9,16 @@ import (
 	"testing"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
+
 	"github.com/altisair/altis/pkg/platform/auth"
 	cfgpkg "github.com/altisair/altis/pkg/platform/config"
 	"github.com/altisair/altis/pkg/platform/lifecycle"
 	"github.com/altisair/altis/pkg/platform/logging"
 	"github.com/altisair/altis/pkg/pricing"
 	"github.com/altisair/altis/services/query/internal/app"
+	"github.com/altisair/altis/services/query/internal/ports/http"
+	"github.com/altisair/altis/services/query/internal/ports/sse"
 )
 
 const shippedConfig = "../../config/default.toml"
@@ -38,6 +42,9 @@ func TestShippedConfigLoads(t *testing.T) {
 	}
 	if c.Query.Host != "127.0.0.1" || c.Query.Addr() != "127.0.0.1:8082" {
 		t.Errorf("[query] host %q, addr %q: want loopback by default", c.Query.Host, c.Query.Addr())
+	}
+	if want := (streamConfig{Heartbeat: 15 * time.Second, Buffer: 64, MaxPerGuest: 5, MaxConnections: 10000}); c.Query.Stream != want {
+		t.Errorf("[query.stream] = %+v, want %+v", c.Query.Stream, want)
 	}
 	if c.Auth.Issuer != "altis-gateway" || c.Auth.Audience != "altis-api" {
 		t.Errorf("[auth] = issuer %q, audience %q", c.Auth.Issuer, c.Auth.Audience)
@@ -65,6 +72,10 @@ func TestEnvOverrides(t *testing.T) {
 		{"APP_QUERY__HOST=0.0.0.0", func(c config) bool { return c.Query.Addr() == "0.0.0.0:8082" }, "", ""},
 		{"APP_AUTH__ISSUER=other", func(c config) bool { return c.Auth.Issuer == "other" }, "", ""},
 		{"APP_REDIS__PREFIX=other", func(c config) bool { return c.Redis.Prefix == "other" }, "", ""},
+		{"APP_QUERY__STREAM__HEARTBEAT=5s", func(c config) bool { return c.Query.Stream.Heartbeat == 5*time.Second }, "", ""},
+		{"APP_QUERY__STREAM__BUFFER=16", func(c config) bool { return c.Query.Stream.Buffer == 16 }, "", ""},
+		{"APP_QUERY__STREAM__MAX_PER_GUEST=5000", func(c config) bool { return c.Query.Stream.MaxPerGuest == 5000 }, "", ""},
+		{"APP_QUERY__STREAM__MAX_CONNECTIONS=20000", func(c config) bool { return c.Query.Stream.MaxConnections == 20000 }, "", ""},
 		{"APP_QUERY__PORT=notaport", nil, "[query]", "port"},
 		{"APP_QUERY__PORT=0", nil, "[query]", "port"},
 		{"APP_QUERY__PORT=65536", nil, "[query]", "port"},
@@ -79,6 +90,16 @@ func TestEnvOverrides(t *testing.T) {
 		{"APP_REDIS__PREFIX=", nil, "[redis]", "prefix"},
 		{"APP_REDIS__URL=http://example.com", nil, "[redis]", "url"},
 		{"APP_QUERY__PROT=8082", nil, "APP_QUERY__PROT", "query.prot"},
+		{"APP_QUERY__STREAM__HEARTBEAT=often", nil, "[query]", "stream.heartbeat"},
+		{"APP_QUERY__STREAM__HEARTBEAT=10ms", nil, "[query]", "stream.heartbeat"},
+		{"APP_QUERY__STREAM__HEARTBEAT=1h", nil, "[query]", "stream.heartbeat"},
+		{"APP_QUERY__STREAM__BUFFER=0", nil, "[query]", "stream.buffer"},
+		{"APP_QUERY__STREAM__BUFFER=lots", nil, "[query]", "stream.buffer"},
+		{"APP_QUERY__STREAM__MAX_PER_GUEST=0", nil, "[query]", "stream.max_per_guest"},
+		{"APP_QUERY__STREAM__MAX_PER_GUEST=10001", nil, "[query]", "stream.max_per_guest"},
+		{"APP_QUERY__STREAM__MAX_CONNECTIONS=-1", nil, "[query]", "stream.max_connections"},
+		{"APP_QUERY__STREAM__MAX_CONNECTIONS=2000000", nil, "[query]", "stream.max_connections"},
+		{"APP_QUERY__STREAM__MAXCONN=1", nil, "APP_QUERY__STREAM__MAXCONN", "query.stream.maxconn"},
 	}
 	for _, c := range cases {
 		t.Run(c.env, func(t *testing.T) {
@@ -101,8 +122,14 @@ func TestEnvOverrides(t *testing.T) {
 	}
 }
 
-// noIndex is an app.Index that is never called.
-type noIndex struct{ app.Index }
+// noIndex is an index that is never called.
+type noIndex struct {
+	app.Index
+	app.FlightCatalog
+}
+
+// noLog is an app.SeatLog that is never called.
+type noLog struct{ app.SeatLog }
 
 func TestHandlersRefuseNilDependencies(t *testing.T) {
 	c, err := load(t)
@@ -117,11 +144,31 @@ func TestHandlersRefuseNilDependencies(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if h, err := handlers(nil, engine, guests, logging.Discard()); err == nil || h != nil {
-		t.Fatalf("handlers(nil index) = %v, %v; want an error", h, err)
+	hub, err := sse.NewHub(sse.Config{Buffer: 1, MaxPerGuest: 1, MaxConnections: 1}, prometheus.NewRegistry(), logging.Discard())
+	if err != nil {
+		t.Fatal(err)
 	}
-	if h, err := handlers(noIndex{}, engine, nil, logging.Discard()); err == nil || h != nil {
-		t.Fatalf("handlers(nil verifier) = %v, %v; want an error", h, err)
+	log := logging.Discard()
+	cases := map[string]func() (*http.Handlers, error){
+		"index":    func() (*http.Handlers, error) { return handlers(nil, noLog{}, hub, time.Second, engine, guests, log) },
+		"seat log": func() (*http.Handlers, error) { return handlers(noIndex{}, nil, hub, time.Second, engine, guests, log) },
+		"hub": func() (*http.Handlers, error) {
+			return handlers(noIndex{}, noLog{}, nil, time.Second, engine, guests, log)
+		},
+		"verifier": func() (*http.Handlers, error) {
+			return handlers(noIndex{}, noLog{}, hub, time.Second, engine, nil, log)
+		},
+		"heartbeat": func() (*http.Handlers, error) {
+			return handlers(noIndex{}, noLog{}, hub, 0, engine, guests, log)
+		},
+	}
+	for name, build := range cases {
+		if h, err := build(); err == nil || h != nil {
+			t.Errorf("handlers without a %s = %v, %v; want an error", name, h, err)
+		}
+	}
+	if h, err := handlers(noIndex{}, noLog{}, hub, time.Second, engine, guests, log); err != nil || h == nil {
+		t.Fatalf("handlers with every dependency: %v", err)
 	}
 }
 

@@ -1,5 +1,5 @@
-// Command query is the read side of Altis: flight search and seat maps
-// served from the Redis availability index only — never from PostgreSQL.
+// Command query is the read side of Altis: flight search, seat maps and
+// live seat streams (SSE) served from Redis only — never from PostgreSQL.
 //
 //	query [-config file]
 //	query [-config file] healthcheck
@@ -11,6 +11,8 @@ import (
 	"log/slog"
 	"time"
 
+	"golang.org/x/sync/errgroup"
+
 	"github.com/altisair/altis/pkg/platform/auth"
 	"github.com/altisair/altis/pkg/platform/lifecycle"
 	"github.com/altisair/altis/pkg/platform/redis"
@@ -20,6 +22,7 @@ import (
 	redisindex "github.com/altisair/altis/services/query/internal/adapters/redis"
 	"github.com/altisair/altis/services/query/internal/app"
 	"github.com/altisair/altis/services/query/internal/ports/http"
+	"github.com/altisair/altis/services/query/internal/ports/sse"
 )
 
 func main() { lifecycle.Main("query", run) }
@@ -51,15 +54,30 @@ func run(ctx context.Context, env lifecycle.Env) error {
 	defer rdb.Close()
 	srv := web.New(web.Options{Service: "query", Log: env.Log, Errors: http.Errors})
 	srv.Ready(web.Check{Name: "redis", Fn: redis.Ping(rdb)})
-	h, err := handlers(redisindex.NewIndex(rdb, readmodel.NewKeys(cfg.Redis.Prefix)), engine, guests, env.Log)
+	keys := readmodel.NewKeys(cfg.Redis.Prefix)
+	st := cfg.Query.Stream
+	hub, err := sse.NewHub(sse.Config{Buffer: st.Buffer, MaxPerGuest: st.MaxPerGuest, MaxConnections: st.MaxConnections},
+		srv.Registry, env.Log)
+	if err != nil {
+		return err
+	}
+	seatEvents := redisindex.NewSeatEvents(rdb, keys, env.Log)
+	h, err := handlers(redisindex.NewIndex(rdb, keys), seatEvents, hub, st.Heartbeat, engine, guests, env.Log)
 	if err != nil {
 		return err
 	}
 	h.Register(srv.Echo)
-	return srv.Serve(ctx, cfg.Query.Addr(), cfg.Query.ShutdownTimeout)
+	// The hub's one Redis subscription and the server stop together: when
+	// ctx ends the hub ends every stream (so the server can drain), and
+	// when either fails the other stops.
+	g, ctx := errgroup.WithContext(ctx)
+	g.Go(func() error { return hub.Run(ctx, seatEvents) })
+	g.Go(func() error { return srv.Serve(ctx, cfg.Query.Addr(), cfg.Query.ShutdownTimeout) })
+	return g.Wait()
 }
 
-func handlers(ix app.Index, engine *pricing.Engine, guests *auth.Verifier, log *slog.Logger) (*http.Handlers, error) {
+func handlers(ix index, seatLog app.SeatLog, hub *sse.Hub, heartbeat time.Duration, engine *pricing.Engine,
+	guests *auth.Verifier, log *slog.Logger) (*http.Handlers, error) {
 	search, err := app.NewSearchFlights(ix, engine, time.Now, log)
 	if err != nil {
 		return nil, err
@@ -68,5 +86,16 @@ func handlers(ix app.Index, engine *pricing.Engine, guests *auth.Verifier, log *
 	if err != nil {
 		return nil, err
 	}
-	return http.NewHandlers(search, seats, time.Now, guests)
+	streams, err := app.NewStreamSeats(ix, seatLog)
+	if err != nil {
+		return nil, err
+	}
+	stream := http.Stream{Seats: streams, Hub: hub, Heartbeat: heartbeat, Log: log}
+	return http.NewHandlers(search, seats, stream, time.Now, guests)
+}
+
+// index is what the use cases read from the availability index.
+type index interface {
+	app.Index
+	app.FlightCatalog
 }

@@ -1,7 +1,14 @@
-// Command altis-bench measures flight search under open-model load, at the
-// query service alone and through the gateway. Without -query/-gateway it
-// starts its own fleet (throwaway PostgreSQL and Redis, embedded broker,
-// the default 30-day seed) from the binaries in -bin, like `make run`.
+// Command altis-bench measures, in one run on one fleet:
+//
+//   - flight search under open-model load, at the query service alone and
+//     through the gateway;
+//   - seat holds under closed-model load (workers back to back: the most
+//     each sustains), at the command service and through the gateway, next
+//     to a bare echo handler answering a small POST in the same process.
+//
+// Without -query/-gateway/-command it starts its own fleet (throwaway
+// PostgreSQL and Redis, embedded broker, the default 30-day seed) from the
+// binaries in -bin, like `make run`.
 package main
 
 import (
@@ -34,9 +41,11 @@ func main() {
 }
 
 type options struct {
-	query, gateway, bin, rates   string
+	query, gateway, command, bin string
+	rates, only, config          string
 	queryMetrics, gatewayMetrics string
-	duration                     time.Duration
+	duration, holdDuration       time.Duration
+	holdWorkers                  int
 }
 
 func parse(args []string) (options, error) {
@@ -44,6 +53,11 @@ func parse(args []string) (options, error) {
 	fs := flag.NewFlagSet("altis-bench", flag.ContinueOnError)
 	fs.StringVar(&o.query, "query", "", "query service base URL (default: start a fleet)")
 	fs.StringVar(&o.gateway, "gateway", "", "gateway base URL (default: start a fleet)")
+	fs.StringVar(&o.command, "command", "", "command service base URL (default: start a fleet)")
+	fs.StringVar(&o.config, "config", "config/default.toml", "the fleet's configuration (its [auth] signs the bench's guest tokens)")
+	fs.StringVar(&o.only, "only", "", `run only "search" or "holds"`)
+	fs.DurationVar(&o.holdDuration, "hold-duration", 5*time.Second, "length of each seat-hold run")
+	fs.IntVar(&o.holdWorkers, "hold-workers", 32, "concurrent workers of each seat-hold run")
 	fs.StringVar(&o.queryMetrics, "query-metrics", "", "query /metrics URL (default: <query>/metrics)")
 	fs.StringVar(&o.gatewayMetrics, "gateway-metrics", "", "gateway /metrics URL on its admin port")
 	fs.StringVar(&o.bin, "bin", "bin", "built binaries, for the fleet this tool starts")
@@ -61,7 +75,7 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 	if err != nil {
 		return err
 	}
-	if o.query == "" || o.gateway == "" {
+	if o.query == "" || o.gateway == "" || o.command == "" {
 		state, err := os.MkdirTemp("", "altis-bench-")
 		if err != nil {
 			return err
@@ -74,11 +88,26 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 		defer f.Stop()
 		p := f.Info().Ports
 		o.query, o.gateway = fmt.Sprintf("http://127.0.0.1:%d", p.Query), f.Info().GatewayURL
+		o.command = fmt.Sprintf("http://127.0.0.1:%d", p.Command)
 		o.gatewayMetrics = fmt.Sprintf("http://127.0.0.1:%d/metrics", p.GatewayAdmin)
 	}
 	if o.queryMetrics == "" {
 		o.queryMetrics = o.query + "/metrics"
 	}
+	fmt.Fprintf(out, "\n%s, %d CPUs, %s\n", time.Now().UTC().Format(time.RFC3339), runtime.NumCPU(), runtime.Version())
+	if o.only != "holds" {
+		if err := searchLoad(ctx, o, rates, out); err != nil {
+			return err
+		}
+	}
+	if o.only != "search" {
+		return holdLoad(ctx, o, out)
+	}
+	return nil
+}
+
+// searchLoad runs the open-model search attacks.
+func searchLoad(ctx context.Context, o options, rates []int, out io.Writer) error {
 	var results []bench.Result
 	for _, t := range []struct{ name, url, metrics string }{
 		{"query service", o.query, o.queryMetrics}, {"gateway → query", o.gateway, o.gatewayMetrics},
@@ -92,7 +121,7 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 			results = append(results, attack(t.name, t.metrics, targets, r, o.duration))
 		}
 	}
-	fmt.Fprintf(out, "\n%s, %d CPUs, %s\n\n", time.Now().UTC().Format(time.RFC3339), runtime.NumCPU(), runtime.Version())
+	fmt.Fprintf(out, "\nFlight search (open model)\n\n")
 	bench.WriteTable(out, results)
 	return nil
 }

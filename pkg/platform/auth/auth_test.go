@@ -266,3 +266,32 @@ func TestConfig(t *testing.T) {
 		}
 	}
 }
+
+// A verified token is remembered, but never past its expiry (with the
+// leeway), and a refused one is never remembered.
+func TestVerifiedTokensExpireFromTheCache(t *testing.T) {
+	issued := time.Date(2030, 1, 2, 3, 4, 5, 0, time.UTC)
+	now := issued
+	s := settings(issued)
+	s.Now = func() time.Time { return now }
+	iss, _ := auth.NewIssuer(settings(issued))
+	ver, _ := auth.NewVerifier(s)
+	tok, _ := iss.Issue()
+	for _, at := range []time.Duration{0, 30 * time.Minute, time.Hour + 29*time.Second} {
+		now = issued.Add(at)
+		if _, err := ver.Verify(tok.Value); err != nil {
+			t.Fatalf("at +%v: %v", at, err)
+		}
+	}
+	now = issued.Add(time.Hour + 31*time.Second)
+	if _, err := ver.Verify(tok.Value); !errors.Is(err, auth.ErrExpired) {
+		t.Fatalf("a remembered token outlived its expiry: %v", err)
+	}
+	forged := tok.Value[:len(tok.Value)-2] + "xx"
+	now = issued
+	for range 2 {
+		if _, err := ver.Verify(forged); !errors.Is(err, auth.ErrInvalid) {
+			t.Fatalf("forged signature: %v", err)
+		}
+	}
+}

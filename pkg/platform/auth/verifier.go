@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/lestrrat-go/jwx/v3/jwa"
 	"github.com/lestrrat-go/jwx/v3/jwt"
@@ -21,6 +22,9 @@ var required = []string{
 type Verifier struct {
 	guest  []jwt.ParseOption
 	ticket []jwt.ParseOption
+	cache  *tokenCache
+	now    func() time.Time
+	leeway time.Duration
 }
 
 // NewVerifier refuses weak keys and incomplete settings.
@@ -32,6 +36,7 @@ func NewVerifier(s Settings) (*Verifier, error) {
 	return &Verifier{
 		guest:  parseOptions(s, s.Audience),
 		ticket: parseOptions(s, s.Audience+ticketAudienceSuffix, flightClaim),
+		cache:  newTokenCache(), now: s.Now, leeway: s.Leeway,
 	}, nil
 }
 
@@ -56,13 +61,26 @@ func parseOptions(s Settings, audience string, extra ...string) []jwt.ParseOptio
 
 // Verify checks the signature and claims of a guest token and returns the
 // guest id (the token's sub). A stream ticket is refused: its audience
-// differs. Errors wrap ErrMalformed, ErrExpired or ErrInvalid.
+// differs. Errors wrap ErrMalformed, ErrExpired or ErrInvalid. A token
+// that passed is remembered by its exact text until it expires (at most a
+// minute), so repeated requests skip the parse.
 func (v *Verifier) Verify(raw string) (string, error) {
+	now := v.now()
+	if guest, ok := v.cache.get(raw, now); ok {
+		return guest, nil
+	}
 	tok, err := parse(raw, v.guest)
 	if err != nil {
 		return "", err
 	}
-	return subject(tok)
+	guest, err := subject(tok)
+	if err != nil {
+		return "", err
+	}
+	if exp, ok := tok.Expiration(); ok {
+		v.cache.put(raw, guest, exp.Add(v.leeway), now)
+	}
+	return guest, nil
 }
 
 // VerifyTicket checks a stream ticket for flightID and returns the guest id

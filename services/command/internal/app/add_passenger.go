@@ -14,16 +14,17 @@ import (
 // trip's locked rules and moment.
 type AddPassenger struct {
 	trips  Trips
+	holds  Holds
 	prices *pricing.Engine
 	now    Clock
 }
 
 // NewAddPassenger refuses nil dependencies.
-func NewAddPassenger(trips Trips, prices *pricing.Engine, now Clock) (*AddPassenger, error) {
-	if trips == nil || prices == nil || now == nil {
+func NewAddPassenger(trips Trips, holds Holds, prices *pricing.Engine, now Clock) (*AddPassenger, error) {
+	if trips == nil || holds == nil || prices == nil || now == nil {
 		return nil, errors.New("add passenger: nil dependency")
 	}
-	return &AddPassenger{trips: trips, prices: prices, now: now}, nil
+	return &AddPassenger{trips: trips, holds: holds, prices: prices, now: now}, nil
 }
 
 // PassengerInput is a passenger as received.
@@ -77,5 +78,10 @@ func (uc *AddPassenger) try(ctx context.Context, guest, id string, p trip.Passen
 		return trip.ErrQuoteChanged
 	}
 	t.Quote = q
-	return uc.trips.SavePassengers(ctx, t)
+	if err := uc.trips.SavePassengers(ctx, t); err != nil {
+		return err
+	}
+	// A limit only grows: if this step is lost, the trip holds fewer seats
+	// than it may, never more.
+	return uc.holds.RaiseLimit(ctx, t)
 }

@@ -16,17 +16,17 @@ import (
 type CreateTrip struct {
 	catalog Catalog
 	trips   Trips
+	holds   Holds
 	prices  *pricing.Engine
 	ttl     time.Duration
-	now     Clock
 }
 
 // NewCreateTrip refuses nil dependencies and a non-positive hold time.
-func NewCreateTrip(catalog Catalog, trips Trips, prices *pricing.Engine, ttl time.Duration, now Clock) (*CreateTrip, error) {
-	if catalog == nil || trips == nil || prices == nil || now == nil || ttl <= 0 {
+func NewCreateTrip(catalog Catalog, trips Trips, holds Holds, prices *pricing.Engine, ttl time.Duration) (*CreateTrip, error) {
+	if catalog == nil || trips == nil || holds == nil || prices == nil || ttl <= 0 {
 		return nil, errors.New("create trip: nil dependency or non-positive hold time")
 	}
-	return &CreateTrip{catalog: catalog, trips: trips, prices: prices, ttl: ttl, now: now}, nil
+	return &CreateTrip{catalog: catalog, trips: trips, holds: holds, prices: prices, ttl: ttl}, nil
 }
 
 // Handle holds the flights (ids as received) for guest and returns the new
@@ -40,21 +40,51 @@ func (uc *CreateTrip) Handle(ctx context.Context, guest string, rawIDs []string)
 	if err != nil {
 		return trip.Trip{}, err
 	}
-	now := uc.now().UTC()
+	now, err := uc.trips.Now(ctx)
+	if err != nil {
+		return trip.Trip{}, err
+	}
 	if err := trip.CheckBookable(ids, found, now); err != nil {
 		return trip.Trip{}, err
 	}
-	t := trip.Trip{ID: uuid.NewString(), Owner: guest, CreatedAt: now, Flights: make([]trip.Flight, len(ids))}
+	t := trip.Trip{ID: uuid.NewString(), Owner: guest, CreatedAt: now, ExpiresAt: now.Add(uc.ttl),
+		Flights: make([]trip.Flight, len(ids))}
 	for i, id := range ids {
 		t.Flights[i] = found[id]
 	}
 	if t.Quote, err = quote(uc.prices, t, now); err != nil {
 		return trip.Trip{}, err
 	}
-	if t.ExpiresAt, err = uc.trips.Create(ctx, t, uc.ttl); err != nil {
+	seats, err := uc.seatsOf(ctx, t)
+	if err != nil {
+		return trip.Trip{}, err
+	}
+	// The flights learn of the trip first: until the trip itself is stored
+	// nobody knows its id, and if storing it is refused (a guest limit)
+	// what the flights hold is never used and expires.
+	if err := uc.holds.Attach(ctx, t, seats); err != nil {
+		return trip.Trip{}, err
+	}
+	if err := uc.trips.Create(ctx, t); err != nil {
 		return trip.Trip{}, err
 	}
 	return t, nil
+}
+
+// seatsOf reads the seat map of every aircraft of the trip.
+func (uc *CreateTrip) seatsOf(ctx context.Context, t trip.Trip) (map[string]map[trip.SeatNumber]bool, error) {
+	out := map[string]map[trip.SeatNumber]bool{}
+	for _, f := range t.Flights {
+		if out[f.Aircraft] != nil {
+			continue
+		}
+		seats, err := uc.catalog.Seats(ctx, f.Aircraft)
+		if err != nil {
+			return nil, err
+		}
+		out[f.Aircraft] = seats
+	}
+	return out, nil
 }
 
 // quote prices the trip's party on its flights, each in its lowest cabin,

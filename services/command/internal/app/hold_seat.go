@@ -23,74 +23,58 @@ type HeldSeat struct {
 
 // HoldSeat locks one seat for a guest's trip until the trip expires.
 type HoldSeat struct {
-	trips   Trips
-	catalog Catalog
-	holds   Holds
-	now     Clock
+	trips Trips
+	holds Holds
 }
 
 // NewHoldSeat refuses nil dependencies.
-func NewHoldSeat(trips Trips, catalog Catalog, holds Holds, now Clock) (*HoldSeat, error) {
-	if trips == nil || catalog == nil || holds == nil || now == nil {
+func NewHoldSeat(trips Trips, holds Holds) (*HoldSeat, error) {
+	if trips == nil || holds == nil {
 		return nil, errors.New("hold seat: nil dependency")
 	}
-	return &HoldSeat{trips: trips, catalog: catalog, holds: holds, now: now}, nil
+	return &HoldSeat{trips: trips, holds: holds}, nil
 }
 
-// Handle checks what never changes here (the flight is on the trip, the
-// seat exists and is not blocked), then lets one atomic Redis step decide
-// the rest: the trip is alive, the seat is not sold or held by another
-// live trip, and the trip is under its seat limit on the flight.
+// Handle lets one atomic step on the flight's state decide, in one round
+// trip: the trip is the guest's, alive, open and on this flight; the seat
+// exists on the aircraft, is not blocked, sold or held by another live
+// trip; and the trip is under its seat limit on the flight. Only a refusal
+// costs a second read, to say precisely why.
 func (uc *HoldSeat) Handle(ctx context.Context, guest string, in SeatInput) (HeldSeat, error) {
-	req, sum, err := seatOfLiveTrip(ctx, uc.trips, uc.now, guest, in)
-	if err != nil {
-		return HeldSeat{}, err
-	}
-	seats, err := uc.catalog.Seats(ctx, sum.Aircraft[req.FlightID])
-	if err != nil {
-		return HeldSeat{}, err
-	}
-	blocked, exists := seats[req.Seat]
-	switch {
-	case !exists:
-		return HeldSeat{}, trip.Invalid("seat_number", "no such seat on this flight's aircraft")
-	case blocked:
-		return HeldSeat{}, trip.ErrSeatUnavailable
-	}
-	req.ExpiresAt, req.Limit = sum.ExpiresAt, sum.SeatLimit
-	already, err := uc.holds.Hold(ctx, req)
-	if err != nil {
-		return HeldSeat{}, err
-	}
-	return HeldSeat{TripID: req.TripID, FlightID: req.FlightID, Seat: req.Seat, ExpiresAt: sum.ExpiresAt, Already: already}, nil
-}
-
-// seatOfLiveTrip validates a seat request against the guest's trip: the
-// trip is the guest's (else trip.ErrNotFound), open and alive, and the
-// flight is one of its flights.
-func seatOfLiveTrip(ctx context.Context, trips Trips, now Clock, guest string, in SeatInput) (SeatHold, trip.Summary, error) {
 	req, err := parseSeatInput(in)
 	if err != nil {
-		return req, trip.Summary{}, err
+		return HeldSeat{}, err
 	}
-	sum, err := trips.Summary(ctx, guest, req.TripID)
-	switch {
-	case err != nil:
-		return req, sum, err
-	case !sum.Open:
-		return req, sum, trip.ErrClosed
-	case !now().Before(sum.ExpiresAt):
-		return req, sum, trip.ErrExpired
+	exp, already, err := uc.holds.Hold(ctx, guest, req)
+	if err != nil {
+		return HeldSeat{}, explain(ctx, uc.trips, guest, req, err)
 	}
-	if _, ok := sum.Aircraft[req.FlightID]; !ok {
-		return req, sum, trip.Invalid("flight_id", "the flight is not on this trip")
-	}
-	return req, sum, nil
+	return HeldSeat{TripID: req.TripID, FlightID: req.FlightID, Seat: req.Seat, ExpiresAt: exp, Already: already}, nil
 }
 
-func parseSeatInput(in SeatInput) (SeatHold, error) {
+// explain turns a refusal from the flight's state into the error the guest
+// should see: a trip that is not on that flight is a bad request, one that
+// does not exist (or is someone else's) is not found.
+func explain(ctx context.Context, trips Trips, guest string, req SeatRequest, err error) error {
+	switch {
+	case errors.Is(err, trip.ErrNoSuchSeat):
+		return trip.Invalid("seat_number", err.Error())
+	case !errors.Is(err, trip.ErrNotFound):
+		return err
+	}
+	sum, serr := trips.Summary(ctx, guest, req.TripID)
+	if serr != nil {
+		return serr
+	}
+	if _, ok := sum.Aircraft[req.FlightID]; !ok {
+		return trip.Invalid("flight_id", "the flight is not on this trip")
+	}
+	return err
+}
+
+func parseSeatInput(in SeatInput) (SeatRequest, error) {
 	f := trip.Fields{}
-	var r SeatHold
+	var r SeatRequest
 	var err error
 	if r.TripID, err = trip.ParseID(in.TripID); err != nil {
 		f.Add("trip_id", err.Error())

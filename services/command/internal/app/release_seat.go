@@ -9,26 +9,25 @@ import (
 type ReleaseSeat struct {
 	trips Trips
 	holds Holds
-	now   Clock
 }
 
 // NewReleaseSeat refuses nil dependencies.
-func NewReleaseSeat(trips Trips, holds Holds, now Clock) (*ReleaseSeat, error) {
-	if trips == nil || holds == nil || now == nil {
+func NewReleaseSeat(trips Trips, holds Holds) (*ReleaseSeat, error) {
+	if trips == nil || holds == nil {
 		return nil, errors.New("release seat: nil dependency")
 	}
-	return &ReleaseSeat{trips: trips, holds: holds, now: now}, nil
+	return &ReleaseSeat{trips: trips, holds: holds}, nil
 }
 
 // Handle releases the seat; trip.ErrSeatNotHeld (package domain/trip)
 // when the trip does not hold it.
 func (uc *ReleaseSeat) Handle(ctx context.Context, guest string, in SeatInput) (HeldSeat, error) {
-	req, _, err := seatOfLiveTrip(ctx, uc.trips, uc.now, guest, in)
+	req, err := parseSeatInput(in)
 	if err != nil {
 		return HeldSeat{}, err
 	}
-	if err := uc.holds.Release(ctx, req.TripID, req.FlightID, req.Seat); err != nil {
-		return HeldSeat{}, err
+	if err := uc.holds.Release(ctx, guest, req); err != nil {
+		return HeldSeat{}, explain(ctx, uc.trips, guest, req, err)
 	}
 	return HeldSeat{TripID: req.TripID, FlightID: req.FlightID, Seat: req.Seat}, nil
 }

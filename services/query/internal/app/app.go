@@ -1,5 +1,5 @@
-// Package app holds the query service's use cases: flight search and seat
-// maps, both served from the Redis availability index alone.
+// Package app holds the query service's use cases: flight search, seat maps
+// and seat streams, all served from Redis alone.
 package app
 
 import (

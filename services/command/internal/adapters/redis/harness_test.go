@@ -11,6 +11,7 @@ import (
 	"github.com/altisair/altis/pkg/platform/logging"
 	platformredis "github.com/altisair/altis/pkg/platform/redis"
 	"github.com/altisair/altis/pkg/platform/testenv"
+	"github.com/altisair/altis/pkg/pricing"
 	"github.com/altisair/altis/pkg/readmodel"
 	"github.com/altisair/altis/services/command/internal/adapters/redis"
 	"github.com/altisair/altis/services/command/internal/app"
@@ -47,10 +48,48 @@ func newStore(t *testing.T, limits redis.TripLimits) *store {
 	return s
 }
 
-// hold is one seat request of trip on flight, valid for ttl.
-func hold(tripID, flightID, seat string, ttl time.Duration, limit int) app.SeatHold {
-	return app.SeatHold{TripID: tripID, FlightID: flightID, Seat: trip.SeatNumber(seat),
-		ExpiresAt: time.Now().Add(ttl), Limit: limit}
+// testSeats is the test aircraft's catalog: rows 1–30, seats A–F, with
+// 30F blocked.
+var testSeats = func() map[trip.SeatNumber]bool {
+	out := map[trip.SeatNumber]bool{}
+	for row := 1; row <= 30; row++ {
+		for _, l := range "ABCDEF" {
+			out[trip.SeatNumber(itoa(int64(row))+string(l))] = false
+		}
+	}
+	out["30F"] = true
+	return out
+}()
+
+// tripOn attaches a new trip of guest, alive for ttl and allowed limit
+// seats per flight, to flights.
+func (s *store) tripOn(guest string, ttl time.Duration, limit int, flights ...string) trip.Trip {
+	s.t.Helper()
+	t := trip.Trip{ID: newID(), Owner: guest, ExpiresAt: time.Now().Add(ttl).Truncate(time.Millisecond)}
+	for _, f := range flights {
+		t.Flights = append(t.Flights, trip.Flight{ID: f, Aircraft: "T1", ArrivalAt: time.Now().Add(48 * time.Hour)})
+	}
+	for range limit {
+		t.Passengers = append(t.Passengers, trip.Passenger{ID: newID(), Type: pricing.Adult})
+	}
+	if err := s.holds.Attach(context.Background(), t, map[string]map[trip.SeatNumber]bool{"T1": testSeats}); err != nil {
+		s.t.Fatal(err)
+	}
+	return t
+}
+
+// hold asks for a seat for t on flight.
+func (s *store) hold(t trip.Trip, flight, seat string) (bool, error) {
+	_, already, err := s.holds.Hold(context.Background(), t.Owner, seatReq(t, flight, seat))
+	return already, err
+}
+
+func (s *store) release(t trip.Trip, flight, seat string) error {
+	return s.holds.Release(context.Background(), t.Owner, seatReq(t, flight, seat))
+}
+
+func seatReq(t trip.Trip, flight, seat string) app.SeatRequest {
+	return app.SeatRequest{TripID: t.ID, FlightID: flight, Seat: trip.SeatNumber(seat)}
 }
 
 // heldNow lists a flight's live holds as the query service counts them.

@@ -49,8 +49,10 @@ func NewHolds(client rueidis.Client, keys readmodel.Keys, streamMaxLen int) (*Ho
 
 func (h *Holds) flightRun(flightID, tripID string, args ...string) platformredis.Run {
 	keys := []string{h.keys.Holds(flightID), h.keys.Holders(flightID), h.keys.TripSeats(flightID, tripID),
-		h.keys.SeatEvents(flightID), h.keys.SeatSeq(flightID)}
-	return platformredis.Run{Script: holdsScript, Keys: keys, Args: args}
+		h.keys.SeatEvents(flightID), h.keys.SeatSeq(flightID), h.keys.TripFlight(flightID, tripID),
+		h.keys.SeatCatalog(flightID)}
+	return platformredis.Run{Script: holdsScript, Keys: keys,
+		Args: append([]string{h.keys.Prefix(), args[0], flightID, h.streamMaxLen}, args[1:]...)}
 }
 
 func (h *Holds) dueRun(args ...string) platformredis.Run {
@@ -58,37 +60,90 @@ func (h *Holds) dueRun(args ...string) platformredis.Run {
 		Args: append([]string{h.keys.Prefix()}, args...)}
 }
 
-// Hold locks the seat until the trip's expiry. It reports whether the
-// trip held it already; errors are trip.ErrSeatUnavailable (sold, or held
-// by another live trip), trip.ErrSeatLimit or trip.ErrExpired.
-func (h *Holds) Hold(ctx context.Context, r app.SeatHold) (already bool, err error) {
-	exp := strconv.FormatInt(r.ExpiresAt.UnixMilli(), 10)
-	// The sweeper's hint travels in the same round trip, first: a hint for
-	// a hold that then fails only costs the sweeper one empty visit.
-	res := platformredis.Pipeline(ctx, h.client,
-		h.dueRun("touch", r.FlightID, exp),
-		h.flightRun(r.FlightID, r.TripID, h.keys.Prefix(), "hold", r.FlightID, h.streamMaxLen,
-			string(r.Seat), r.TripID, exp, strconv.Itoa(r.Limit), h.keep))
-	if err := res[0].Error(); err != nil {
-		return false, fmt.Errorf("Holds.Hold(%s %s): sweeper hint: %w", r.FlightID, r.Seat, err)
+// Attach writes, on each flight's slot, what a seat hold checks of the
+// trip (owner, expiry, seat limit, open) and the flight's seat catalog
+// when it has none yet. It runs before the trip is stored.
+func (h *Holds) Attach(ctx context.Context, t trip.Trip, seats map[string]map[trip.SeatNumber]bool) error {
+	exp := strconv.FormatInt(t.ExpiresAt.UnixMilli(), 10)
+	keep := strconv.FormatInt(t.ExpiresAt.Add(time.Hour).UnixMilli(), 10)
+	runs := make([]platformredis.Run, len(t.Flights))
+	for i, f := range t.Flights {
+		// The catalog outlives every trip on the flight: kept a day past
+		// its arrival, and never less than this trip's keys.
+		until := f.ArrivalAt.Add(24 * time.Hour)
+		if until.Before(t.ExpiresAt.Add(time.Hour)) {
+			until = t.ExpiresAt.Add(time.Hour)
+		}
+		catalogUntil := strconv.FormatInt(until.UnixMilli(), 10)
+		args := []string{"attach", t.ID, t.Owner, exp, strconv.Itoa(t.SeatLimit()), keep, catalogUntil}
+		for seat, blocked := range seats[f.Aircraft] {
+			args = append(args, string(seat), flag(blocked))
+		}
+		runs[i] = h.flightRun(f.ID, t.ID, args...)
 	}
-	vals, err := res[1].AsIntSlice()
-	if err != nil {
-		return false, fmt.Errorf("Holds.Hold(%s %s): %w", r.FlightID, r.Seat, err)
-	}
-	if _, err := answer(vals); err != nil {
-		return false, err
-	}
-	return vals[0] == codeAlreadyHeld, nil
+	return h.each(ctx, "Attach", runs)
 }
 
-// Release frees a seat the trip holds; trip.ErrSeatNotHeld otherwise.
-func (h *Holds) Release(ctx context.Context, tripID, flightID string, seat trip.SeatNumber) error {
-	res := platformredis.Pipeline(ctx, h.client, h.flightRun(flightID, tripID,
-		h.keys.Prefix(), "release", flightID, h.streamMaxLen, string(seat), tripID))
-	vals, err := res[0].AsIntSlice()
+// RaiseLimit lets the trip hold up to limit seats on each of its flights.
+func (h *Holds) RaiseLimit(ctx context.Context, t trip.Trip) error {
+	runs := make([]platformredis.Run, len(t.Flights))
+	for i, f := range t.Flights {
+		runs[i] = h.flightRun(f.ID, t.ID, "limit", strconv.Itoa(t.SeatLimit()))
+	}
+	return h.each(ctx, "RaiseLimit", runs)
+}
+
+// each pipelines runs and reports the first failure.
+func (h *Holds) each(ctx context.Context, op string, runs []platformredis.Run) error {
+	for i, r := range platformredis.Pipeline(ctx, h.client, runs...) {
+		if err := r.Error(); err != nil {
+			return fmt.Errorf("Holds.%s(%s): %w", op, runs[i].Args[2], err)
+		}
+	}
+	return nil
+}
+
+func flag(blocked bool) string {
+	if blocked {
+		return "1"
+	}
+	return "0"
+}
+
+// Hold locks the seat for the guest's trip until the trip's expiry, in one
+// round trip. It returns the expiry and whether the trip held the seat
+// already; errors are trip.ErrNotFound (no such trip of this guest on this
+// flight), trip.ErrExpired, trip.ErrClosed, trip.ErrNoSuchSeat,
+// trip.ErrSeatUnavailable (blocked, sold or held by another live trip) or
+// trip.ErrSeatLimit.
+func (h *Holds) Hold(ctx context.Context, guest string, r app.SeatRequest) (time.Time, bool, error) {
+	run := h.flightRun(r.FlightID, r.TripID, "hold", string(r.Seat), r.TripID, guest, h.keep)
+	vals, err := platformredis.Pipeline(ctx, h.client, run)[0].AsIntSlice()
 	if err != nil {
-		return fmt.Errorf("Holds.Release(%s %s): %w", flightID, seat, err)
+		return time.Time{}, false, fmt.Errorf("Holds.Hold(%s %s): %w", r.FlightID, r.Seat, err)
+	}
+	if _, err := answer(vals); err != nil {
+		return time.Time{}, false, err
+	}
+	if len(vals) < 3 {
+		return time.Time{}, false, fmt.Errorf("Holds.Hold(%s %s): short answer %v", r.FlightID, r.Seat, vals)
+	}
+	if vals[2] == 1 {
+		hint := h.dueRun("touch", r.FlightID, strconv.FormatInt(vals[1], 10))
+		if err := platformredis.Pipeline(ctx, h.client, hint)[0].Error(); err != nil {
+			return time.Time{}, false, fmt.Errorf("Holds.Hold(%s %s): sweeper hint: %w", r.FlightID, r.Seat, err)
+		}
+	}
+	return time.UnixMilli(vals[1]).UTC(), vals[0] == codeAlreadyHeld, nil
+}
+
+// Release frees a seat the guest's trip holds: trip.ErrSeatNotHeld when it
+// does not, trip.ErrNotFound or trip.ErrExpired as for Hold.
+func (h *Holds) Release(ctx context.Context, guest string, r app.SeatRequest) error {
+	run := h.flightRun(r.FlightID, r.TripID, "release", string(r.Seat), r.TripID, guest)
+	vals, err := platformredis.Pipeline(ctx, h.client, run)[0].AsIntSlice()
+	if err != nil {
+		return fmt.Errorf("Holds.Release(%s %s): %w", r.FlightID, r.Seat, err)
 	}
 	_, err = answer(vals)
 	return err
@@ -112,7 +167,7 @@ func (h *Holds) Sweep(ctx context.Context, max int) (int, error) {
 }
 
 func (h *Holds) sweepFlight(ctx context.Context, flightID, touched string) error {
-	run := h.flightRun(flightID, "-", h.keys.Prefix(), "sweep", flightID, h.streamMaxLen)
+	run := h.flightRun(flightID, "-", "sweep")
 	next, err := platformredis.Pipeline(ctx, h.client, run)[0].AsInt64()
 	if err != nil {
 		return fmt.Errorf("Holds.Sweep(%s): %w", flightID, err)

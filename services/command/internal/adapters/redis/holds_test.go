@@ -12,7 +12,6 @@ import (
 
 	"github.com/altisair/altis/pkg/readmodel"
 	"github.com/altisair/altis/services/command/internal/adapters/redis"
-	"github.com/altisair/altis/services/command/internal/app"
 	"github.com/altisair/altis/services/command/internal/domain/trip"
 )
 
@@ -22,15 +21,19 @@ func itoa(n int64) string { return strconv.FormatInt(n, 10) }
 func TestOneSeatManyRacersOneWinner(t *testing.T) {
 	s := newStore(t, redis.TripLimits{})
 	flight := newID()
+	trips := make([]trip.Trip, 200)
+	for i := range trips {
+		trips[i] = s.tripOn(newID(), time.Minute, 1, flight)
+	}
 	var wins, refused atomic.Int32
 	var wg sync.WaitGroup
 	start := make(chan struct{})
-	for range 200 {
+	for _, tr := range trips {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			<-start
-			_, err := s.holds.Hold(context.Background(), hold(newID(), flight, "1A", time.Minute, 1))
+			_, err := s.hold(tr, flight, "1A")
 			switch {
 			case err == nil:
 				wins.Add(1)
@@ -58,14 +61,15 @@ func TestOneSeatManyRacersOneWinner(t *testing.T) {
 // requests race.
 func TestSeatLimitHoldsUnderConcurrency(t *testing.T) {
 	s := newStore(t, redis.TripLimits{})
-	flight, tripID := newID(), newID()
+	flight := newID()
+	tr := s.tripOn("g_a", time.Minute, 3, flight)
 	var wins atomic.Int32
 	var wg sync.WaitGroup
 	for i := range 30 {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			_, err := s.holds.Hold(context.Background(), hold(tripID, flight, fmt.Sprintf("%dA", i+1), time.Minute, 3))
+			_, err := s.hold(tr, flight, fmt.Sprintf("%dA", i+1))
 			switch {
 			case err == nil:
 				wins.Add(1)
@@ -78,15 +82,23 @@ func TestSeatLimitHoldsUnderConcurrency(t *testing.T) {
 	if wins.Load() != 3 || len(s.heldNow(flight)) != 3 {
 		t.Fatalf("%d holds, %v held; want 3", wins.Load(), s.heldNow(flight))
 	}
+	// A passenger more raises the limit by one.
+	tr.Passengers = append(tr.Passengers, tr.Passengers[0])
+	if err := s.holds.RaiseLimit(context.Background(), tr); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.hold(tr, flight, "29A"); err != nil {
+		t.Fatalf("after raising the limit: %v", err)
+	}
 }
 
 // Holding a seat the trip holds already succeeds and changes nothing.
 func TestHoldIsIdempotentForTheSameTrip(t *testing.T) {
 	s := newStore(t, redis.TripLimits{})
-	flight, tripID := newID(), newID()
-	h := hold(tripID, flight, "3C", time.Minute, 1)
+	flight := newID()
+	tr := s.tripOn("g_a", time.Minute, 1, flight)
 	for i, wantAlready := range []bool{false, true} {
-		already, err := s.holds.Hold(context.Background(), h)
+		already, err := s.hold(tr, flight, "3C")
 		if err != nil || already != wantAlready {
 			t.Fatalf("hold %d: already %v, %v", i, already, err)
 		}
@@ -96,25 +108,58 @@ func TestHoldIsIdempotentForTheSameTrip(t *testing.T) {
 	}
 }
 
+// What the flight's state refuses on its own: another guest's trip, a
+// flight the trip is not on, a seat the aircraft lacks, a blocked seat.
+func TestHoldRefusals(t *testing.T) {
+	s := newStore(t, redis.TripLimits{})
+	ctx := context.Background()
+	flight, other := newID(), newID()
+	tr := s.tripOn("g_a", time.Minute, 2, flight)
+	cases := []struct {
+		name  string
+		guest string
+		req   func() (string, string)
+		want  error
+	}{
+		{"another guest", "g_b", func() (string, string) { return flight, "1A" }, trip.ErrNotFound},
+		{"another flight", "g_a", func() (string, string) { return other, "1A" }, trip.ErrNotFound},
+		{"no such seat", "g_a", func() (string, string) { return flight, "31A" }, trip.ErrNoSuchSeat},
+		{"blocked seat", "g_a", func() (string, string) { return flight, "30F" }, trip.ErrSeatUnavailable},
+	}
+	for _, c := range cases {
+		f, seat := c.req()
+		r := seatReq(tr, f, seat)
+		if _, _, err := s.holds.Hold(ctx, c.guest, r); !errors.Is(err, c.want) {
+			t.Errorf("%s: %v, want %v", c.name, err, c.want)
+		}
+		if err := s.holds.Release(ctx, c.guest, r); c.want == trip.ErrNotFound && !errors.Is(err, trip.ErrNotFound) {
+			t.Errorf("%s: release %v, want not found", c.name, err)
+		}
+	}
+	if len(s.events(flight)) != 0 || len(s.heldNow(flight)) != 0 {
+		t.Fatal("a refused hold left something behind")
+	}
+}
+
 // A released seat can be held by another trip; releasing a seat one does
 // not hold is refused.
 func TestReleasedSeatCanBeHeldByAnother(t *testing.T) {
 	s := newStore(t, redis.TripLimits{})
-	ctx := context.Background()
-	flight, a, b := newID(), newID(), newID()
-	if _, err := s.holds.Hold(ctx, hold(a, flight, "7D", time.Minute, 1)); err != nil {
+	flight := newID()
+	a, b := s.tripOn("g_a", time.Minute, 1, flight), s.tripOn("g_b", time.Minute, 1, flight)
+	if _, err := s.hold(a, flight, "7D"); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := s.holds.Hold(ctx, hold(b, flight, "7D", time.Minute, 1)); !errors.Is(err, trip.ErrSeatUnavailable) {
+	if _, err := s.hold(b, flight, "7D"); !errors.Is(err, trip.ErrSeatUnavailable) {
 		t.Fatalf("b took a's seat: %v", err)
 	}
-	if err := s.holds.Release(ctx, b, flight, "7D"); !errors.Is(err, trip.ErrSeatNotHeld) {
+	if err := s.release(b, flight, "7D"); !errors.Is(err, trip.ErrSeatNotHeld) {
 		t.Fatalf("b released a's seat: %v", err)
 	}
-	if err := s.holds.Release(ctx, a, flight, "7D"); err != nil {
+	if err := s.release(a, flight, "7D"); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := s.holds.Hold(ctx, hold(b, flight, "7D", time.Minute, 1)); err != nil {
+	if _, err := s.hold(b, flight, "7D"); err != nil {
 		t.Fatalf("b after a released: %v", err)
 	}
 	var got []string
@@ -130,31 +175,33 @@ func TestReleasedSeatCanBeHeldByAnother(t *testing.T) {
 // running, the seat is free for reads and for other trips within 2 s.
 func TestExpiredHoldFreesItsSeatWithoutASweeper(t *testing.T) {
 	s := newStore(t, redis.TripLimits{})
-	ctx := context.Background()
 	flight := newID()
-	h := hold(newID(), flight, "12F", 2*time.Second, 1)
-	if _, err := s.holds.Hold(ctx, h); err != nil {
+	short := s.tripOn("g_a", 2*time.Second, 1, flight)
+	if _, err := s.hold(short, flight, "12F"); err != nil {
 		t.Fatal(err)
 	}
 	if len(s.heldNow(flight)) != 1 {
 		t.Fatal("the hold is not live")
 	}
-	other := hold(newID(), flight, "12F", time.Minute, 1)
-	deadline := h.ExpiresAt.Add(100 * time.Millisecond) // the clocks of Redis and this test may differ a little
+	other := s.tripOn("g_b", time.Minute, 1, flight)
+	deadline := short.ExpiresAt.Add(100 * time.Millisecond) // the clocks of Redis and this test may differ a little
 	for {
-		_, err := s.holds.Hold(ctx, other)
+		_, err := s.hold(other, flight, "12F")
 		if err == nil {
 			break
 		}
 		if !errors.Is(err, trip.ErrSeatUnavailable) || time.Now().After(deadline) {
-			t.Fatalf("seat still taken %v after the hold expired: %v", time.Since(h.ExpiresAt), err)
+			t.Fatalf("seat still taken %v after the hold expired: %v", time.Since(short.ExpiresAt), err)
 		}
 		time.Sleep(10 * time.Millisecond)
 	}
-	if held := s.heldNow(flight); held["12F"] != other.TripID {
+	if held := s.heldNow(flight); held["12F"] != other.ID {
 		t.Fatalf("held %v, want 12F by the second trip", held)
 	}
-	if err := s.holds.Release(ctx, h.TripID, flight, "12F"); !errors.Is(err, trip.ErrSeatNotHeld) {
+	if _, err := s.hold(short, flight, "12E"); !errors.Is(err, trip.ErrExpired) {
+		t.Fatalf("the expired trip held a seat: %v", err)
+	}
+	if err := s.release(short, flight, "12F"); !errors.Is(err, trip.ErrExpired) {
 		t.Fatalf("the expired trip released the seat: %v", err)
 	}
 }
@@ -165,12 +212,13 @@ func TestSweepTidiesExpiredHolds(t *testing.T) {
 	s := newStore(t, redis.TripLimits{})
 	ctx := context.Background()
 	flight := newID()
-	short := hold(newID(), flight, "1A", 300*time.Millisecond, 1)
-	long := hold(newID(), flight, "1B", time.Minute, 1)
-	for _, h := range []app.SeatHold{short, long} {
-		if _, err := s.holds.Hold(ctx, h); err != nil {
-			t.Fatal(err)
-		}
+	short := s.tripOn("g_a", 300*time.Millisecond, 1, flight)
+	long := s.tripOn("g_b", time.Minute, 1, flight)
+	if _, err := s.hold(long, flight, "1B"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.hold(short, flight, "1A"); err != nil { // sooner than the hold before it: a new hint
+		t.Fatal(err)
 	}
 	waitFor(t, time.Second, func() bool { return len(s.heldNow(flight)) == 1 })
 	if _, err := s.holds.Sweep(ctx, 100); err != nil {

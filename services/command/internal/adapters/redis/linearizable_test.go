@@ -92,10 +92,10 @@ func TestThousandHoldsOnAHundredSeatsAreLinearizable(t *testing.T) {
 			defer wg.Done()
 			rng := rand.New(rand.NewPCG(uint64(w), 7))
 			for range tripsEach {
-				tripID := newID()
-				in := seatOp{seat: seats[rng.IntN(len(seats))], trip: tripID}
+				tr := s.tripOn(newID(), time.Minute, 1, flight)
+				in := seatOp{seat: seats[rng.IntN(len(seats))], trip: tr.ID}
 				call := clock()
-				_, err := s.holds.Hold(ctx, hold(tripID, flight, in.seat, time.Minute, 1))
+				_, err := s.hold(tr, flight, in.seat)
 				if err != nil && !errors.Is(err, trip.ErrSeatUnavailable) {
 					t.Error(err)
 					return
@@ -106,7 +106,7 @@ func TestThousandHoldsOnAHundredSeatsAreLinearizable(t *testing.T) {
 				}
 				in.release = true
 				call = clock()
-				err = s.holds.Release(ctx, tripID, flight, trip.SeatNumber(in.seat))
+				err = s.release(tr, flight, in.seat)
 				if err != nil && !errors.Is(err, trip.ErrSeatNotHeld) {
 					t.Error(err)
 					return

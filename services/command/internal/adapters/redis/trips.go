@@ -40,12 +40,14 @@ const (
 	codeUnavailable = 8
 	codeSeatLimit   = 9
 	codeNotHeld     = 10
+	codeNoSuchSeat  = 11
 )
 
 var codeErrors = map[int64]error{
 	codeNotFound: trip.ErrNotFound, codeExpired: trip.ErrExpired, codeClosed: trip.ErrClosed,
 	codeConflict: trip.ErrConflict, codeTooManyTrip: trip.ErrTooManyTrips, codeTooManySeat: trip.ErrTooManySeats,
 	codeUnavailable: trip.ErrSeatUnavailable, codeSeatLimit: trip.ErrSeatLimit, codeNotHeld: trip.ErrSeatNotHeld,
+	codeNoSuchSeat: trip.ErrNoSuchSeat,
 }
 
 // TripLimits bound what one guest may hold (OWASP API6: seat hoarding).
@@ -75,22 +77,31 @@ func (s *Trips) keysOf(guest, id string) []string {
 	return []string{s.keys.Trip(guest, id), s.keys.GuestTrips(guest), s.keys.GuestAllowance(guest)}
 }
 
-// Create stores a new trip held for ttl by the Redis clock and returns its
-// expiry. It fails with trip.ErrTooManyTrips or trip.ErrTooManySeats when
-// the owner is at a limit.
-func (s *Trips) Create(ctx context.Context, t trip.Trip, ttl time.Duration) (time.Time, error) {
+// Now is the Redis server's clock: trips expire by it, wherever they were
+// created.
+func (s *Trips) Now(ctx context.Context) (time.Time, error) {
+	vals, err := s.client.Do(ctx, s.client.B().Time().Build()).AsIntSlice()
+	if err != nil || len(vals) != 2 {
+		return time.Time{}, fmt.Errorf("Trips.Now: %v %w", vals, err)
+	}
+	return time.Unix(vals[0], vals[1]*1000).UTC(), nil
+}
+
+// Create stores a new trip until t.ExpiresAt. It fails with
+// trip.ErrTooManyTrips or trip.ErrTooManySeats when the owner is at a
+// limit.
+func (s *Trips) Create(ctx context.Context, t trip.Trip) error {
 	doc, err := json.Marshal(toDoc(t))
 	if err != nil {
-		return time.Time{}, fmt.Errorf("Trips.Create(%s): %w", t.ID, err)
+		return fmt.Errorf("Trips.Create(%s): %w", t.ID, err)
 	}
-	args := []string{s.keys.Prefix(), "create", t.ID, string(doc), ms(ttl), flightsField(t),
-		strconv.Itoa(t.SeatLimit()), strconv.Itoa(t.Allowance()),
+	args := []string{s.keys.Prefix(), "create", t.ID, string(doc), strconv.FormatInt(t.ExpiresAt.UnixMilli(), 10),
+		flightsField(t), strconv.Itoa(t.SeatLimit()), strconv.Itoa(t.Allowance()),
 		strconv.Itoa(s.limits.MaxTrips), strconv.Itoa(s.limits.MaxSeats), ms(s.limits.Retention)}
-	exp, err := run(ctx, s.client, tripsScript, s.keysOf(t.Owner, t.ID), args)
-	if err != nil {
-		return time.Time{}, fmt.Errorf("Trips.Create(%s): %w", t.ID, err)
+	if _, err := run(ctx, s.client, tripsScript, s.keysOf(t.Owner, t.ID), args); err != nil {
+		return fmt.Errorf("Trips.Create(%s): %w", t.ID, err)
 	}
-	return exp, nil
+	return nil
 }
 
 // SavePassengers writes t's passengers and re-priced quote if the stored

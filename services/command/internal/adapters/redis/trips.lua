@@ -2,7 +2,7 @@
 -- the readmodel prelude. KEYS: 1 trip, 2 guest trips (zset trip → expiry
 -- ms), 3 guest allowance (hash trip → seats it may hold).
 -- ARGV: 1 prefix, 2 operation, 3 trip id, then per operation:
---   create:        4 doc, 5 hold ttl ms, 6 flights "id=aircraft,…",
+--   create:        4 doc, 5 expiry ms, 6 flights "id=aircraft,…",
 --                  7 seat limit, 8 allowance, 9 max trips, 10 max seats,
 --                  11 retention ms
 --   add_passenger: 4 doc, 5 expected version, 6 seat limit, 7 allowance,
@@ -30,7 +30,8 @@ end
 if op == 'create' then
   if redis.call('ZCOUNT', KEYS[2], '(' .. now, '+inf') >= tonumber(ARGV[9]) then return {5} end
   if live_allowance('') + tonumber(ARGV[8]) > tonumber(ARGV[10]) then return {6} end
-  local exp = now + tonumber(ARGV[5])
+  local exp = tonumber(ARGV[5])
+  if exp <= now then return {2} end
   local keep = exp + tonumber(ARGV[11])
   redis.call('HSET', KEYS[1], 'doc', ARGV[4], 'v', 1, 'exp', exp, 'status', 'open',
     'flights', ARGV[6], 'limit', ARGV[7])

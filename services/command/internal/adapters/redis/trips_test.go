@@ -12,7 +12,8 @@ import (
 )
 
 func newTrip(owner string, flights ...string) trip.Trip {
-	t := trip.Trip{ID: newID(), Owner: owner, CreatedAt: time.Now().UTC().Truncate(time.Second)}
+	t := trip.Trip{ID: newID(), Owner: owner, CreatedAt: time.Now().UTC().Truncate(time.Second),
+		ExpiresAt: time.Now().Add(time.Minute).UTC().Truncate(time.Millisecond)}
 	for _, f := range flights {
 		t.Flights = append(t.Flights, trip.Flight{ID: f, Number: "AL1", Aircraft: "A320", Status: "SCHEDULED",
 			Currency: "USD", Fares: map[string]int64{"Y": 10000}, Capacity: 180})
@@ -26,12 +27,9 @@ func TestTripRoundTripAndOwnership(t *testing.T) {
 	ctx := context.Background()
 	f1, f2 := newID(), newID()
 	in := newTrip("g_a", f1, f2)
-	exp, err := s.trips.Create(ctx, in, time.Minute)
-	if err != nil {
+	exp := in.ExpiresAt
+	if err := s.trips.Create(ctx, in); err != nil {
 		t.Fatal(err)
-	}
-	if d := time.Until(exp); d < 55*time.Second || d > 65*time.Second {
-		t.Fatalf("expires in %v, want about a minute", d)
 	}
 	got, err := s.trips.Get(ctx, "g_a", in.ID)
 	if err != nil {
@@ -51,7 +49,10 @@ func TestTripRoundTripAndOwnership(t *testing.T) {
 	if err != nil || !sum.Open || sum.SeatLimit != 1 || sum.Aircraft[f1] != "A320" || len(sum.Aircraft) != 2 {
 		t.Fatalf("summary %+v %v", sum, err)
 	}
-	if _, err := s.holds.Hold(ctx, hold(in.ID, f2, "4C", time.Minute, 1)); err != nil {
+	if err := s.holds.Attach(ctx, in, map[string]map[trip.SeatNumber]bool{"A320": testSeats}); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := s.holds.Hold(ctx, "g_a", seatReq(in, f2, "4C")); err != nil {
 		t.Fatal(err)
 	}
 	if got, _ = s.trips.Get(ctx, "g_a", in.ID); len(got.Seats) != 1 || got.Seats[0].Number != "4C" || got.Seats[0].FlightID != f2 {
@@ -63,7 +64,7 @@ func TestSavePassengersIsCompareAndSet(t *testing.T) {
 	s := newStore(t, redis.TripLimits{})
 	ctx := context.Background()
 	in := newTrip("g_a", newID())
-	if _, err := s.trips.Create(ctx, in, time.Minute); err != nil {
+	if _, err := create(ctx, s, in, time.Minute); err != nil {
 		t.Fatal(err)
 	}
 	first, _ := s.trips.Get(ctx, "g_a", in.ID)
@@ -87,20 +88,20 @@ func TestSavePassengersIsCompareAndSet(t *testing.T) {
 func TestGuestLimits(t *testing.T) {
 	s := newStore(t, redis.TripLimits{MaxTrips: 2, MaxSeats: 5, Retention: time.Minute})
 	ctx := context.Background()
-	if _, err := s.trips.Create(ctx, newTrip("g_a", newID(), newID(), newID()), time.Minute); err != nil {
+	if _, err := create(ctx, s, newTrip("g_a", newID(), newID(), newID()), time.Minute); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := s.trips.Create(ctx, newTrip("g_a", newID(), newID(), newID()), time.Minute); !errors.Is(err, trip.ErrTooManySeats) {
+	if _, err := create(ctx, s, newTrip("g_a", newID(), newID(), newID()), time.Minute); !errors.Is(err, trip.ErrTooManySeats) {
 		t.Fatalf("6 seats allowed: %v", err)
 	}
 	two := newTrip("g_a", newID(), newID())
-	if _, err := s.trips.Create(ctx, two, time.Minute); err != nil {
+	if _, err := create(ctx, s, two, time.Minute); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := s.trips.Create(ctx, newTrip("g_a", newID()), time.Minute); !errors.Is(err, trip.ErrTooManyTrips) {
+	if _, err := create(ctx, s, newTrip("g_a", newID()), time.Minute); !errors.Is(err, trip.ErrTooManyTrips) {
 		t.Fatalf("a third trip: %v", err)
 	}
-	if _, err := s.trips.Create(ctx, newTrip("g_b", newID()), time.Minute); err != nil {
+	if _, err := create(ctx, s, newTrip("g_b", newID()), time.Minute); err != nil {
 		t.Fatalf("another guest is limited: %v", err)
 	}
 	// A second passenger would let `two` hold 4 seats: 3 + 4 > 5.
@@ -121,12 +122,12 @@ func TestExpiredTripsFreeTheLimits(t *testing.T) {
 	s := newStore(t, redis.TripLimits{MaxTrips: 1, MaxSeats: 10, Retention: time.Minute})
 	ctx := context.Background()
 	short := newTrip("g_a", newID())
-	exp, err := s.trips.Create(ctx, short, 200*time.Millisecond)
+	exp, err := create(ctx, s, short, 200*time.Millisecond)
 	if err != nil {
 		t.Fatal(err)
 	}
 	waitFor(t, 2*time.Second, func() bool {
-		_, err := s.trips.Create(ctx, newTrip("g_a", newID()), time.Minute)
+		_, err := create(ctx, s, newTrip("g_a", newID()), time.Minute)
 		return err == nil
 	})
 	if time.Now().Before(exp.Add(-50 * time.Millisecond)) {
@@ -136,4 +137,10 @@ func TestExpiredTripsFreeTheLimits(t *testing.T) {
 	if err != nil || !got.Expired(time.Now()) {
 		t.Fatalf("the expired trip is kept for its retention and reads as expired: %+v %v", got, err)
 	}
+}
+
+// create stores t to expire after ttl and returns its expiry.
+func create(ctx context.Context, s *store, t trip.Trip, ttl time.Duration) (time.Time, error) {
+	t.ExpiresAt = time.Now().Add(ttl).UTC().Truncate(time.Millisecond)
+	return t.ExpiresAt, s.trips.Create(ctx, t)
 }

@@ -20,6 +20,7 @@ var (
 	ErrTooManySeats    = errors.New("too many seats held by this guest")
 	ErrQuoteChanged    = errors.New("the pricing rules changed during the hold: hold a new trip")
 	ErrConflict        = errors.New("the trip changed concurrently")
+	ErrNoSuchSeat      = errors.New("no such seat on this flight's aircraft")
 )
 
 func passengerLimit(msg string) error { return fmt.Errorf("%w: %s", ErrPassengerLimit, msg) }

@@ -33,7 +33,7 @@ const shippedConfig = "../../../../../config/default.toml"
 // harness is the command service's router on a fresh database (with a
 // two-day seed schedule) and a fresh Redis prefix.
 type harness struct {
-	t      *testing.T
+	t      testing.TB
 	e      *echo.Echo
 	pool   *pgxpool.Pool
 	tokens *auth.Issuer
@@ -44,7 +44,7 @@ type options struct {
 	limits redisstore.TripLimits
 }
 
-func newHarness(t *testing.T, o options) *harness {
+func newHarness(t testing.TB, o options) *harness {
 	t.Helper()
 	if o.ttl == 0 {
 		o.ttl = 15 * time.Minute
@@ -67,15 +67,15 @@ func newHarness(t *testing.T, o options) *harness {
 	must(t, err)
 	catalog, engine := postgres.NewCatalog(pool), shippedEngine(t)
 	var uc commandhttp.HoldUseCases
-	uc.CreateTrip, err = app.NewCreateTrip(catalog, trips, engine, o.ttl, time.Now)
+	uc.CreateTrip, err = app.NewCreateTrip(catalog, trips, holds, engine, o.ttl)
 	must(t, err)
 	uc.GetTrip, err = app.NewGetTrip(trips, time.Now)
 	must(t, err)
-	uc.AddPassenger, err = app.NewAddPassenger(trips, engine, time.Now)
+	uc.AddPassenger, err = app.NewAddPassenger(trips, holds, engine, time.Now)
 	must(t, err)
-	uc.HoldSeat, err = app.NewHoldSeat(trips, catalog, holds, time.Now)
+	uc.HoldSeat, err = app.NewHoldSeat(trips, holds)
 	must(t, err)
-	uc.ReleaseSeat, err = app.NewReleaseSeat(trips, holds, time.Now)
+	uc.ReleaseSeat, err = app.NewReleaseSeat(trips, holds)
 	must(t, err)
 	settings := shippedAuth(t)
 	verifier, err := auth.NewVerifier(settings)
@@ -87,14 +87,14 @@ func newHarness(t *testing.T, o options) *harness {
 	return &harness{t: t, e: srv.Echo, pool: pool, tokens: issuer}
 }
 
-func must(t *testing.T, err error) {
+func must(t testing.TB, err error) {
 	t.Helper()
 	if err != nil {
 		t.Fatal(err)
 	}
 }
 
-func seed(t *testing.T, pool *pgxpool.Pool) {
+func seed(t testing.TB, pool *pgxpool.Pool) {
 	t.Helper()
 	uc, err := app.NewSeedSchedule(postgres.NewScheduleStore(pool), logging.Discard())
 	must(t, err)
@@ -103,14 +103,14 @@ func seed(t *testing.T, pool *pgxpool.Pool) {
 	must(t, err)
 }
 
-func loadShipped(t *testing.T) *config.Loader {
+func loadShipped(t testing.TB) *config.Loader {
 	t.Helper()
 	l, err := config.Load(shippedConfig, nil)
 	must(t, err)
 	return l
 }
 
-func shippedEngine(t *testing.T) *pricing.Engine {
+func shippedEngine(t testing.TB) *pricing.Engine {
 	t.Helper()
 	var cfg pricing.Config
 	must(t, loadShipped(t).Section("pricing", &cfg))
@@ -119,7 +119,7 @@ func shippedEngine(t *testing.T) *pricing.Engine {
 	return e
 }
 
-func shippedAuth(t *testing.T) auth.Settings {
+func shippedAuth(t testing.TB) auth.Settings {
 	t.Helper()
 	var cfg auth.Config
 	must(t, loadShipped(t).Section("auth", &cfg))
@@ -155,6 +155,23 @@ func (h *harness) departed() string {
 	return id
 }
 
+// seats returns the first n seats of aircraft that are for sale.
+func (h *harness) seats(aircraft string, n int) []string {
+	h.t.Helper()
+	rows, err := h.pool.Query(context.Background(), `SELECT seat_number FROM aircraft_seats
+		WHERE aircraft_code = $1 AND NOT is_blocked ORDER BY row_number, letter LIMIT $2`, aircraft, n)
+	must(h.t, err)
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var s string
+		must(h.t, rows.Scan(&s))
+		out = append(out, s)
+	}
+	must(h.t, rows.Err())
+	return out
+}
+
 // blockedSeat returns a blocked seat of aircraft, or "" if it has none.
 func (h *harness) blockedSeat(aircraft string) string {
 	h.t.Helper()
@@ -187,7 +204,7 @@ func (h *harness) do(method, path, authz string, body any) *httptest.ResponseRec
 }
 
 // decode reads a JSON answer with status want.
-func decode[T any](t *testing.T, rec *httptest.ResponseRecorder, want int) T {
+func decode[T any](t testing.TB, rec *httptest.ResponseRecorder, want int) T {
 	t.Helper()
 	var v T
 	if rec.Code != want {
@@ -207,7 +224,7 @@ type errorBody struct {
 }
 
 // fails checks an error answer's status, code and (optionally) fields.
-func fails(t *testing.T, rec *httptest.ResponseRecorder, status int, code string, fields ...string) {
+func fails(t testing.TB, rec *httptest.ResponseRecorder, status int, code string, fields ...string) {
 	t.Helper()
 	e := decode[errorBody](t, rec, status)
 	if e.Error.Code != code || e.Error.RequestID == "" {

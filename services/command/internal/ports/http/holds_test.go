@@ -111,6 +111,8 @@ func TestTripLifecycle(t *testing.T) {
 	a, b := h.guest(), h.guest()
 	f1, aircraft := h.flight(0)
 	f2, _ := h.flight(1)
+	seats := h.seats(aircraft, 2)
+	s1, s2 := seats[0], seats[1]
 	rec := h.do(http.MethodPost, "/v1/holds/trip", a, map[string]any{"flight_ids": []string{f1, f2}})
 	created := decode[tripCreated](t, rec, http.StatusCreated)
 	if d := time.Until(time.Unix(created.ExpiresAt, 0)); d < 14*time.Minute || d > 16*time.Minute {
@@ -128,8 +130,8 @@ func TestTripLifecycle(t *testing.T) {
 	for _, rec := range []interface{ Result() *http.Response }{
 		h.do(http.MethodGet, path, b, nil),
 		h.do(http.MethodPost, path+"/passengers", b, map[string]string{"first_name": "Eve", "last_name": "Spy", "passenger_type": "ADULT"}),
-		h.do(http.MethodPost, "/v1/holds/seat", b, seatBody(created.TripID, f1, "20A")),
-		h.do(http.MethodDelete, "/v1/holds/seat", b, seatBody(created.TripID, f1, "20A")),
+		h.do(http.MethodPost, "/v1/holds/seat", b, seatBody(created.TripID, f1, s1)),
+		h.do(http.MethodDelete, "/v1/holds/seat", b, seatBody(created.TripID, f1, s1)),
 	} {
 		res := rec.Result()
 		body, _ := io.ReadAll(res.Body)
@@ -164,38 +166,39 @@ func TestTripLifecycle(t *testing.T) {
 	fails(t, h.do(http.MethodPost, "/v1/holds/seat", a, seatBody(created.TripID, f1, "99Z")), http.StatusBadRequest, "invalid_request", "seat_number")
 	fails(t, h.do(http.MethodPost, "/v1/holds/seat", a, seatBody(created.TripID, f1, "1")), http.StatusBadRequest, "invalid_request", "seat_number")
 	other, _ := h.flight(5)
-	fails(t, h.do(http.MethodPost, "/v1/holds/seat", a, seatBody(created.TripID, other, "20A")), http.StatusBadRequest, "invalid_request", "flight_id")
+	fails(t, h.do(http.MethodPost, "/v1/holds/seat", a, seatBody(created.TripID, other, s1)), http.StatusBadRequest, "invalid_request", "flight_id")
 	if blocked := h.blockedSeat(aircraft); blocked != "" {
 		fails(t, h.do(http.MethodPost, "/v1/holds/seat", a, seatBody(created.TripID, f1, blocked)), http.StatusConflict, "seat_unavailable")
 	}
-	held := decode[seatAnswer](t, h.do(http.MethodPost, "/v1/holds/seat", a, seatBody(created.TripID, f1, "20A")), http.StatusCreated)
-	if held.Status != "held" || held.ExpiresAt != created.ExpiresAt || held.SeatNumber != "20A" {
+	held := decode[seatAnswer](t, h.do(http.MethodPost, "/v1/holds/seat", a, seatBody(created.TripID, f1, s1)), http.StatusCreated)
+	if held.Status != "held" || held.ExpiresAt != created.ExpiresAt || held.SeatNumber != s1 {
 		t.Fatalf("held %+v", held)
 	}
-	decode[seatAnswer](t, h.do(http.MethodPost, "/v1/holds/seat", a, seatBody(created.TripID, f1, "20A")), http.StatusOK)
-	fails(t, h.do(http.MethodPost, "/v1/holds/seat", a, seatBody(created.TripID, f1, "20B")), http.StatusConflict, "seat_limit_reached")
+	decode[seatAnswer](t, h.do(http.MethodPost, "/v1/holds/seat", a, seatBody(created.TripID, f1, s1)), http.StatusOK)
+	fails(t, h.do(http.MethodPost, "/v1/holds/seat", a, seatBody(created.TripID, f1, s2)), http.StatusConflict, "seat_limit_reached")
 
 	// Guest b's own trip cannot take 20A; after a releases it, it can.
 	bTrip := h.trip(b, f1)
-	fails(t, h.do(http.MethodPost, "/v1/holds/seat", b, seatBody(bTrip, f1, "20A")), http.StatusConflict, "seat_unavailable")
+	fails(t, h.do(http.MethodPost, "/v1/holds/seat", b, seatBody(bTrip, f1, s1)), http.StatusConflict, "seat_unavailable")
 	trip = decode[tripBody](t, h.do(http.MethodGet, path, a, nil), http.StatusOK)
-	if len(trip.Seats) != 1 || trip.Seats[0].SeatNumber != "20A" || trip.Seats[0].FlightID != f1 {
+	if len(trip.Seats) != 1 || trip.Seats[0].SeatNumber != s1 || trip.Seats[0].FlightID != f1 {
 		t.Fatalf("seats %+v", trip.Seats)
 	}
-	released := decode[seatAnswer](t, h.do(http.MethodDelete, "/v1/holds/seat", a, seatBody(created.TripID, f1, "20A")), http.StatusOK)
+	released := decode[seatAnswer](t, h.do(http.MethodDelete, "/v1/holds/seat", a, seatBody(created.TripID, f1, s1)), http.StatusOK)
 	if released.Status != "available" {
 		t.Fatalf("released %+v", released)
 	}
-	fails(t, h.do(http.MethodDelete, "/v1/holds/seat", a, seatBody(created.TripID, f1, "20A")), http.StatusConflict, "seat_not_held")
-	decode[seatAnswer](t, h.do(http.MethodPost, "/v1/holds/seat", b, seatBody(bTrip, f1, "20A")), http.StatusCreated)
+	fails(t, h.do(http.MethodDelete, "/v1/holds/seat", a, seatBody(created.TripID, f1, s1)), http.StatusConflict, "seat_not_held")
+	decode[seatAnswer](t, h.do(http.MethodPost, "/v1/holds/seat", b, seatBody(bTrip, f1, s1)), http.StatusCreated)
 }
 
 func TestExpiredTripAnswers410(t *testing.T) {
 	h := newHarness(t, options{ttl: time.Second})
 	a := h.guest()
-	f1, _ := h.flight(0)
+	f1, aircraft := h.flight(0)
+	seats := h.seats(aircraft, 2)
 	tripID := h.trip(a, f1)
-	decode[seatAnswer](t, h.do(http.MethodPost, "/v1/holds/seat", a, seatBody(tripID, f1, "20C")), http.StatusCreated)
+	decode[seatAnswer](t, h.do(http.MethodPost, "/v1/holds/seat", a, seatBody(tripID, f1, seats[0])), http.StatusCreated)
 	deadline := time.Now().Add(3 * time.Second)
 	for h.do(http.MethodGet, "/v1/holds/trip/"+tripID, a, nil).Code != http.StatusGone {
 		if time.Now().After(deadline) {
@@ -203,12 +206,12 @@ func TestExpiredTripAnswers410(t *testing.T) {
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
-	fails(t, h.do(http.MethodPost, "/v1/holds/seat", a, seatBody(tripID, f1, "20D")), http.StatusGone, "trip_expired")
+	fails(t, h.do(http.MethodPost, "/v1/holds/seat", a, seatBody(tripID, f1, seats[1])), http.StatusGone, "trip_expired")
 	fails(t, h.do(http.MethodPost, "/v1/holds/trip/"+tripID+"/passengers", a,
 		map[string]string{"first_name": "Late", "last_name": "Doe", "passenger_type": "ADULT"}), http.StatusGone, "trip_expired")
 	// Its seat went back to sale the moment the trip expired.
 	b := h.guest()
-	decode[seatAnswer](t, h.do(http.MethodPost, "/v1/holds/seat", b, seatBody(h.trip(b, f1), f1, "20C")), http.StatusCreated)
+	decode[seatAnswer](t, h.do(http.MethodPost, "/v1/holds/seat", b, seatBody(h.trip(b, f1), f1, seats[0])), http.StatusCreated)
 }
 
 func TestGuestTripCap(t *testing.T) {

@@ -1,6 +1,7 @@
 // Package redis reads the availability index (see pkg/readmodel) with one
 // Lua script per question, so each answer is one round trip and reads one
-// consistent generation.
+// consistent generation; and the seat events every writer emits, live
+// through one subscription and from each flight's retained stream.
 package redis
 
 import (

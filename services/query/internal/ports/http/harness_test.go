@@ -20,6 +20,7 @@ import (
 	"github.com/altisair/altis/services/query/internal/app"
 	"github.com/altisair/altis/services/query/internal/domain"
 	queryhttp "github.com/altisair/altis/services/query/internal/ports/http"
+	"github.com/altisair/altis/services/query/internal/ports/sse"
 )
 
 // shippedConfig is config/default.toml at the root of the repository (this
@@ -116,6 +117,16 @@ func (f *fakeIndex) Legs(_ context.Context, legs []domain.Leg, since time.Time) 
 	return out, nil
 }
 
+func (f *fakeIndex) FlightExists(_ context.Context, id string) (bool, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.err != nil {
+		return false, f.err
+	}
+	_, ok := f.seats[id]
+	return ok, nil
+}
+
 func (f *fakeIndex) SeatMap(_ context.Context, id string) (app.FlightSeats, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
@@ -174,6 +185,16 @@ type server struct {
 
 func newServer(t testing.TB, ix app.Index, at time.Time) server {
 	t.Helper()
+	srv, engine := newWebServer(t, ix, at, func(srv *web.Server) queryhttp.Stream {
+		return unusedStream(t, srv, ix)
+	})
+	return server{h: srv.Echo, engine: engine}
+}
+
+// newWebServer is the query service's web server over ix, priced by the
+// shipped rules at a pinned clock, with the seat stream stream returns.
+func newWebServer(t testing.TB, ix app.Index, at time.Time, stream func(*web.Server) queryhttp.Stream) (*web.Server, *pricing.Engine) {
+	t.Helper()
 	clock := func() time.Time { return at }
 	engine := shippedEngine(t)
 	search, err := app.NewSearchFlights(ix, engine, clock, logging.Discard())
@@ -184,13 +205,42 @@ func newServer(t testing.TB, ix app.Index, at time.Time) server {
 	if err != nil {
 		t.Fatal(err)
 	}
-	h, err := queryhttp.NewHandlers(search, seats, clock, shippedVerifier(t))
+	srv := web.New(web.Options{Service: "query", Log: logging.Discard(), Errors: queryhttp.Errors})
+	h, err := queryhttp.NewHandlers(search, seats, stream(srv), clock, shippedVerifier(t))
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv := web.New(web.Options{Service: "query", Log: logging.Discard(), Errors: queryhttp.Errors})
 	h.Register(srv.Echo)
-	return server{h: srv.Echo, engine: engine}
+	return srv, engine
+}
+
+// unusedStream is a seat stream for tests that open none: its flights are
+// those of ix and its history is empty.
+func unusedStream(t testing.TB, srv *web.Server, ix app.Index) queryhttp.Stream {
+	t.Helper()
+	catalog, ok := ix.(app.FlightCatalog)
+	if !ok {
+		catalog = noFlights{}
+	}
+	seats, err := app.NewStreamSeats(catalog, emptyLog{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	hub, err := sse.NewHub(sse.Config{Buffer: 8, MaxPerGuest: 5, MaxConnections: 10}, srv.Registry, logging.Discard())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return queryhttp.Stream{Seats: seats, Hub: hub, Heartbeat: time.Second, Log: logging.Discard()}
+}
+
+type noFlights struct{}
+
+func (noFlights) FlightExists(context.Context, string) (bool, error) { return false, nil }
+
+type emptyLog struct{}
+
+func (emptyLog) After(context.Context, string, app.EventID, int) (app.SeatLogPage, error) {
+	return app.SeatLogPage{}, nil
 }
 
 func (s server) do(t *testing.T, method, path, body string) *httptest.ResponseRecorder {

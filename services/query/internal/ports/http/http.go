@@ -19,29 +19,32 @@ import (
 var Errors = web.ErrorTable{
 	{Target: domain.ErrFlightNotFound, Status: http.StatusNotFound, Code: "flight_not_found"},
 	{Target: redis.ErrNoIndex, Status: http.StatusServiceUnavailable, Code: "index_unavailable"},
+	{Target: app.ErrBadEventID, Status: http.StatusBadRequest, Code: "invalid_last_event_id"},
 }
 
 // Handlers serves the query routes.
 type Handlers struct {
 	search  *app.SearchFlights
 	seatMap *app.GetSeatMap
+	stream  Stream
 	now     app.Clock
 	guests  *auth.Verifier // for the routes that need a guest (web.RequireGuest)
 }
 
 // NewHandlers refuses nil dependencies. guests verifies guest tokens and
 // stream tickets on the routes that need a guest.
-func NewHandlers(search *app.SearchFlights, seatMap *app.GetSeatMap, now app.Clock, guests *auth.Verifier) (*Handlers, error) {
-	if search == nil || seatMap == nil || now == nil || guests == nil {
+func NewHandlers(search *app.SearchFlights, seatMap *app.GetSeatMap, stream Stream, now app.Clock, guests *auth.Verifier) (*Handlers, error) {
+	if search == nil || seatMap == nil || !stream.valid() || now == nil || guests == nil {
 		return nil, errors.New("query handlers: nil dependency")
 	}
-	return &Handlers{search: search, seatMap: seatMap, now: now, guests: guests}, nil
+	return &Handlers{search: search, seatMap: seatMap, stream: stream, now: now, guests: guests}, nil
 }
 
 // Register adds the routes to e.
 func (h *Handlers) Register(e *echo.Echo) {
 	e.POST("/v1/flights/search", h.searchFlights)
 	e.GET("/v1/flights/:id/seats", h.getSeatMap)
+	e.GET("/v1/flights/:id/stream", h.streamSeats, web.RequireGuestOrTicket(h.guests, "id"))
 }
 
 func (h *Handlers) searchFlights(c echo.Context) error {
