@@ -48,15 +48,16 @@ seed: ## migrate, then seed the flight schedule (idempotent)
 	$(GO) build -o $(BIN)/ ./services/command
 	./$(BIN)/command seed
 
-bench: build ## Go benchmarks of every module, then search load (vegeta) on a fleet of its own
+bench: build ## Go benchmarks of every module, then search and seat-hold load on a fleet of its own, then SSE fan-out
 	@mods="$$($(GO) list -m -f '{{.Dir}}')"; \
 	for dir in $$mods; do \
 		echo "==> $$dir"; \
 		(cd "$$dir" && $(GO) test -run '^$$' -bench . -benchmem $(BENCH_ARGS) ./...) \
 			|| { echo "FAIL: module $$dir"; exit 1; }; \
 	done
-	$(GO) build -o $(BIN)/ ./deploy/cmd/altis-bench
+	$(GO) build -o $(BIN)/ ./deploy/cmd/altis-bench ./deploy/cmd/altis-sse-bench
 	./$(BIN)/altis-bench -bin $(BIN) $(LOAD_ARGS)
+	./$(BIN)/altis-sse-bench -bin $(BIN)
 
 compose-config: ## check docker-compose.yml
 	$(COMPOSE) config -q

@@ -3,20 +3,21 @@ package bench
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net"
 	"net/http"
+	"os"
+	"os/exec"
+	"time"
 
 	"github.com/labstack/echo/v4"
 )
 
-// BareEcho serves POST /bare: it decodes a small JSON body and answers 201
-// with a small JSON body, and nothing else. It is the baseline the
-// services' own rates are read against on the same machine, in the same run.
-func BareEcho(ctx context.Context) (url string, wait func() error, err error) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return "", nil, err
-	}
+// ServeBare serves POST /bare on addr until ctx ends: it decodes a small
+// JSON body and answers 201 with a small JSON body, and nothing else. It
+// is the baseline a service's rate is read against: the same machine, the
+// same HTTP stack, a process of its own, no work.
+func ServeBare(ctx context.Context, addr string) error {
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
 	e.POST("/bare", func(c echo.Context) error {
@@ -26,17 +27,45 @@ func BareEcho(ctx context.Context) (url string, wait func() error, err error) {
 		}
 		return c.JSON(http.StatusCreated, map[string]string{"seat_number": in["seat_number"], "status": "held"})
 	})
-	srv := &http.Server{Handler: e}
-	done := make(chan error, 1)
-	go func() { done <- srv.Serve(ln) }()
+	srv := &http.Server{Addr: addr, Handler: e, ReadHeaderTimeout: 5 * time.Second}
 	go func() {
 		<-ctx.Done()
 		_ = srv.Close()
 	}()
-	return "http://" + ln.Addr().String(), func() error {
-		if err := <-done; !errors.Is(err, http.ErrServerClosed) {
-			return err
+	if err := srv.ListenAndServe(); !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
+}
+
+// StartBare runs `exe <flag> <addr>` (a program that calls ServeBare) as
+// a child process on a free port and waits until it answers. stop ends it.
+func StartBare(ctx context.Context, exe, flag string) (url string, stop func(), err error) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return "", nil, err
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+	cmd := exec.CommandContext(ctx, exe, flag, addr)
+	cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr
+	if err := cmd.Start(); err != nil {
+		return "", nil, err
+	}
+	stop = func() {
+		_ = cmd.Process.Kill()
+		_ = cmd.Wait()
+	}
+	url = "http://" + addr
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+		resp, err := http.Post(url+"/bare", "application/json", nil)
+		if err == nil {
+			resp.Body.Close()
+			return url, stop, nil
 		}
-		return nil
-	}, nil
+		if time.Now().After(deadline) {
+			stop()
+			return "", nil, fmt.Errorf("bare echo on %s did not answer: %w", addr, err)
+		}
+	}
 }

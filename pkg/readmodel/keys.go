@@ -25,8 +25,7 @@ var layout = []struct{ name, template string }{
 	// Live seat state of one flight, outside any generation.
 	{"holds", "$p:holds:{$flight}"},                   // zset seat → hold expiry (unix ms)
 	{"holders", "$p:holders:{$flight}"},               // hash seat → trip id
-	{"trip_seats", "$p:trip-seats:{$flight}:$trip"},   // set: the trip's seats on the flight
-	{"trip_flight", "$p:trip-flight:{$flight}:$trip"}, // hash: what a seat hold checks of the trip
+	{"trip_flight", "$p:trip-flight:{$flight}:$trip"}, // hash: the trip on the flight and its seats
 	{"seat_catalog", "$p:seat-catalog:{$flight}"},     // hash seat → "1" blocked, "0" for sale
 	{"seat_events", "$p:seat-events:{$flight}"},       // capped stream of seat changes
 	{"seat_seq", "$p:seat-seq:{$flight}"},             // counter: the seat events' version
@@ -196,13 +195,9 @@ func (k Keys) Holds(flightID string) string { return k.key("holds", flightID) }
 // Holders maps a held seat of a flight to the trip holding it.
 func (k Keys) Holders(flightID string) string { return k.key("holders", flightID) }
 
-// TripSeats is the set of seats a trip holds on a flight.
-func (k Keys) TripSeats(flightID, tripID string) string {
-	return k.key("trip_seats", flightID, tripID)
-}
-
-// TripFlight is what a seat hold on the flight checks of a trip, on the
-// flight's slot: owner, expiry (unix ms), seat limit and whether it is open.
+// TripFlight is a trip as the flight's seat holds see it, on the flight's
+// slot: owner, expiry (unix ms), seat limit, whether it is open, how many
+// seats it holds and which ("seat:<number>" fields).
 func (k Keys) TripFlight(flightID, tripID string) string {
 	return k.key("trip_flight", flightID, tripID)
 }

@@ -56,7 +56,6 @@ func TestKeysMethods(t *testing.T) {
 		k.GenPrefix(7):                   "p:ix:7:",
 		k.Holds("f1"):                    "p:holds:{f1}",
 		k.Holders("f1"):                  "p:holders:{f1}",
-		k.TripSeats("f1", "t1"):          "p:trip-seats:{f1}:t1",
 		k.SeatEvents("f1"):               "p:seat-events:{f1}",
 		k.SeatSeq("f1"):                  "p:seat-seq:{f1}",
 		k.Trip("g1", "t1"):               "p:guest:{g1}:trip:t1",

@@ -14,7 +14,9 @@ import (
 )
 
 // holdLoad measures seat holds at the command service and through the
-// gateway, after a bare echo handler on the same machine as the baseline.
+// gateway, after a bare echo handler as the baseline: the same machine,
+// the same HTTP stack, a process of its own (this tool run with
+// -serve-bare), no work.
 // Every hold is a new seat for a trip with room for it, so every answer
 // must be 201.
 func holdLoad(ctx context.Context, o options, out io.Writer) error {
@@ -22,18 +24,17 @@ func holdLoad(ctx context.Context, o options, out io.Writer) error {
 	if err != nil {
 		return err
 	}
-	bareCtx, stopBare := context.WithCancel(ctx)
-	bareURL, wait, err := bench.BareEcho(bareCtx)
+	self, err := os.Executable()
 	if err != nil {
-		stopBare()
 		return err
 	}
-	defer func() {
-		stopBare()
-		_ = wait()
-	}()
+	bareURL, stopBare, err := bench.StartBare(ctx, self, "-serve-bare")
+	if err != nil {
+		return err
+	}
+	defer stopBare()
 	// Enough holds for both runs at a generous rate.
-	want := int(o.holdDuration.Seconds()) * 8000
+	want := int(o.holdDuration.Seconds()) * 11000
 	fmt.Fprintf(os.Stderr, "%s planning %d seat holds\n", time.Now().Format(time.TimeOnly), 2*want)
 	plan, err := bench.PlanHolds(ctx, o.query, o.command, tokens, 2*want)
 	if err != nil {

@@ -43,6 +43,7 @@ func main() {
 type options struct {
 	query, gateway, command, bin string
 	rates, only, config          string
+	serveBare                    string
 	queryMetrics, gatewayMetrics string
 	duration, holdDuration       time.Duration
 	holdWorkers                  int
@@ -56,7 +57,8 @@ func parse(args []string) (options, error) {
 	fs.StringVar(&o.command, "command", "", "command service base URL (default: start a fleet)")
 	fs.StringVar(&o.config, "config", "config/default.toml", "the fleet's configuration (its [auth] signs the bench's guest tokens)")
 	fs.StringVar(&o.only, "only", "", `run only "search" or "holds"`)
-	fs.DurationVar(&o.holdDuration, "hold-duration", 5*time.Second, "length of each seat-hold run")
+	fs.StringVar(&o.serveBare, "serve-bare", "", "serve the bare echo baseline on this address and nothing else (the tool runs itself so)")
+	fs.DurationVar(&o.holdDuration, "hold-duration", 8*time.Second, "length of each seat-hold run")
 	fs.IntVar(&o.holdWorkers, "hold-workers", 32, "concurrent workers of each seat-hold run")
 	fs.StringVar(&o.queryMetrics, "query-metrics", "", "query /metrics URL (default: <query>/metrics)")
 	fs.StringVar(&o.gatewayMetrics, "gateway-metrics", "", "gateway /metrics URL on its admin port")
@@ -70,6 +72,9 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 	o, err := parse(args)
 	if err != nil {
 		return err
+	}
+	if o.serveBare != "" {
+		return bench.ServeBare(ctx, o.serveBare)
 	}
 	rates, err := parseRates(o.rates)
 	if err != nil {

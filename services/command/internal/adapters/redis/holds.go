@@ -48,9 +48,8 @@ func NewHolds(client rueidis.Client, keys readmodel.Keys, streamMaxLen int) (*Ho
 }
 
 func (h *Holds) flightRun(flightID, tripID string, args ...string) platformredis.Run {
-	keys := []string{h.keys.Holds(flightID), h.keys.Holders(flightID), h.keys.TripSeats(flightID, tripID),
-		h.keys.SeatEvents(flightID), h.keys.SeatSeq(flightID), h.keys.TripFlight(flightID, tripID),
-		h.keys.SeatCatalog(flightID)}
+	keys := []string{h.keys.Holds(flightID), h.keys.Holders(flightID), h.keys.SeatEvents(flightID),
+		h.keys.SeatSeq(flightID), h.keys.TripFlight(flightID, tripID), h.keys.SeatCatalog(flightID)}
 	return platformredis.Run{Script: holdsScript, Keys: keys,
 		Args: append([]string{h.keys.Prefix(), args[0], flightID, h.streamMaxLen}, args[1:]...)}
 }

@@ -182,17 +182,24 @@ func (s *Trips) Get(ctx context.Context, guest, id string) (trip.Trip, error) {
 	return t, nil
 }
 
-// heldSeats lists the live holds of t, flight by flight, in one round trip.
+// heldSeats lists the seats t holds, flight by flight, in one round trip:
+// each flight's record of the trip names them ("seat:<number>").
 func (s *Trips) heldSeats(ctx context.Context, t trip.Trip) ([]trip.Seat, error) {
 	cmds := make(rueidis.Commands, len(t.Flights))
 	for i, f := range t.Flights {
-		cmds[i] = s.client.B().Smembers().Key(s.keys.TripSeats(f.ID, t.ID)).Build()
+		cmds[i] = s.client.B().Hkeys().Key(s.keys.TripFlight(f.ID, t.ID)).Build()
 	}
 	seats := []trip.Seat{}
 	for i, r := range s.client.DoMulti(ctx, cmds...) {
-		nums, err := r.AsStrSlice()
+		fields, err := r.AsStrSlice()
 		if err != nil {
 			return nil, err
+		}
+		var nums []string
+		for _, f := range fields {
+			if n, ok := strings.CutPrefix(f, "seat:"); ok {
+				nums = append(nums, n)
+			}
 		}
 		for _, n := range sortedSeats(nums) {
 			seats = append(seats, trip.Seat{FlightID: t.Flights[i].ID, Number: trip.SeatNumber(n)})
