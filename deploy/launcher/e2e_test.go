@@ -67,6 +67,7 @@ func runOnce(t *testing.T, o launcher.Options) launcher.Info {
 	checkGuestToken(t, info.Ports.Gateway)
 	checkSearch(t, info.Ports.Gateway)
 	checkHolds(t, info.Ports.Gateway)
+	checkStreams(t, info.Ports.Gateway)
 	if err := f.Stop(); err != nil {
 		t.Errorf("stop: %v", err)
 	}
