@@ -27,6 +27,7 @@ var layout = []struct{ name, template string }{
 	{"holders", "$p:holders:{$flight}"},               // hash seat → trip id
 	{"trip_flight", "$p:trip-flight:{$flight}:$trip"}, // hash: the trip on the flight and its seats
 	{"seat_catalog", "$p:seat-catalog:{$flight}"},     // hash seat → "1" blocked, "0" for sale
+	{"recent_sold", "$p:recent-sold:{$flight}"},       // zset seat → inventory version of a sale the index may not show yet
 	{"seat_events", "$p:seat-events:{$flight}"},       // capped stream of seat changes
 	{"seat_seq", "$p:seat-seq:{$flight}"},             // counter: the seat events' version
 	{"holds_due", "$p:{holds-due}:flights"},           // zset flight id → when to sweep it (unix ms)
@@ -205,6 +206,12 @@ func (k Keys) TripFlight(flightID, tripID string) string {
 // SeatCatalog maps every seat of a flight's aircraft to "1" (blocked) or
 // "0" (for sale), so a seat hold checks it in the same atomic step.
 func (k Keys) SeatCatalog(flightID string) string { return k.key("seat_catalog", flightID) }
+
+// RecentSold names seats the command service sold, scored by the flight's
+// inventory version after the sale. Readers count a seat as sold when its
+// score is above the index's seats_v: a commit shows at once, before the
+// projector catches up, and stops mattering once it has.
+func (k Keys) RecentSold(flightID string) string { return k.key("recent_sold", flightID) }
 
 // SeatEvents is a capped stream of a flight's seat changes (SSE history).
 func (k Keys) SeatEvents(flightID string) string { return k.key("seat_events", flightID) }

@@ -25,11 +25,40 @@ import (
 // the projector is rebuilding it).
 var ErrNoIndex = errors.New("the availability index is not available yet")
 
+// recentSales is Lua shared by the read scripts: the seats the command
+// service sold (readmodel Keys.RecentSold) at a version the index has not
+// reached (above its seats_v) and that its sold set lacks. It returns how
+// many, and appends them to into when given. A commit therefore shows as
+// sold the moment it returns, before the projector catches up; once the
+// index has the sale, the entry no longer counts.
+const recentSales = `
+-- sold_count reads a flight's sold count; a value that is not a count
+-- fails the script: it is never read as "0 sold".
+local function sold_count(raw, id)
+  local n = tonumber(raw or '0')
+  if not n or n < 0 or n % 1 ~= 0 then
+    return redis.error_reply('corrupt sold count for flight ' .. id)
+  end
+  return n
+end
+
+local function recent_sales(cur, id, seats_v, into)
+  local n = 0
+  for _, s in ipairs(redis.call('ZRANGEBYSCORE', K.recent_sold(id), '(' .. (seats_v or '0'), '+inf')) do
+    if redis.call('SISMEMBER', K.sold(cur, id), s) == 0 then
+      n = n + 1
+      if into then into[#into + 1] = s end
+    end
+  end
+  return n
+end
+`
+
 // legScript returns {1, origin served, destination served, doc, sold,
 // held, ...} or {0} when there is no index. Held counts only holds whose
 // expiry is in the future by the Redis clock: an expired hold frees its
 // seat at once, whether or not a sweeper has tidied it.
-var legScript = platformredis.NewScript(readmodel.Lua(`
+var legScript = platformredis.NewScript(readmodel.Lua(recentSales + `
 local cur = redis.call('GET', K.current())
 if not cur then return {0} end
 local out = {1, redis.call('SISMEMBER', K.airports(cur), ARGV[2]),
@@ -37,10 +66,12 @@ local out = {1, redis.call('SISMEMBER', K.airports(cur), ARGV[2]),
 local ids = redis.call('ZRANGEBYSCORE', K.route(cur, ARGV[2] .. ':' .. ARGV[3] .. ':' .. ARGV[4]), ARGV[5], '+inf')
 local now = now_ms()
 for _, id in ipairs(ids) do
-  local v = redis.call('HMGET', K.flight(cur, id), 'doc', 'sold')
+  local v = redis.call('HMGET', K.flight(cur, id), 'doc', 'sold', 'seats_v')
   if v[1] then
     out[#out + 1] = v[1]
-    out[#out + 1] = v[2] or '0'
+    local sold = sold_count(v[2], id)
+    if type(sold) == 'table' then return sold end
+    out[#out + 1] = sold + recent_sales(cur, id, v[3])
     out[#out + 1] = redis.call('ZCOUNT', K.holds(id), '(' .. now, '+inf')
   end
 end
@@ -49,15 +80,22 @@ return out`))
 // seatMapScript returns {1, doc, sold count, layout, n, n sold seats...,
 // held seats...}, {0} when there is no index, or {2} when the flight is
 // unknown. Held seats are those whose hold has not expired.
-var seatMapScript = platformredis.NewScript(readmodel.Lua(`
+var seatMapScript = platformredis.NewScript(readmodel.Lua(recentSales + `
 local cur = redis.call('GET', K.current())
 if not cur then return {0} end
-local v = redis.call('HMGET', K.flight(cur, ARGV[2]), 'doc', 'sold')
+local v = redis.call('HMGET', K.flight(cur, ARGV[2]), 'doc', 'sold', 'seats_v')
 if not v[1] then return {2} end
 local doc = cjson.decode(v[1])
 local sold = redis.call('SMEMBERS', K.sold(cur, ARGV[2]))
-local out = {1, v[1], v[2] or '0', redis.call('GET', K.layout(cur, doc.aircraft)) or '', #sold}
+local count = sold_count(v[2], ARGV[2])
+if type(count) == 'table' then return count end
+local recent = {}
+recent_sales(cur, ARGV[2], v[3], recent)
+local out = {1, v[1], count + #recent, redis.call('GET', K.layout(cur, doc.aircraft)) or '', #sold + #recent}
 for _, s in ipairs(sold) do
+  out[#out + 1] = s
+end
+for _, s in ipairs(recent) do
   out[#out + 1] = s
 end
 for _, s in ipairs(redis.call('ZRANGEBYSCORE', K.holds(ARGV[2]), '(' .. now_ms(), '+inf')) do

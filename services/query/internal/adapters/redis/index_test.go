@@ -421,3 +421,37 @@ func TestChangedDocumentIsNeverServedFromCache(t *testing.T) {
 		t.Fatalf("after the change: status %s sold %d, want CANCELLED 2", f.Status, f.Sold)
 	}
 }
+
+// Invariant 7: seats the command service just sold show as sold before the
+// projector catches up, and stop counting once the index has them.
+func TestRecentSalesShowBeforeTheIndexHasThem(t *testing.T) {
+	s := newStore(t)
+	seedJFKLHR(s)
+	s.layout(3, a359)
+	ctx := context.Background()
+	s.do(s.client.B().Hset().Key(s.keys.Flight(3, id0800)).FieldValue().FieldValue("seats_v", "5").Build())
+	s.do(s.client.B().Zadd().Key(s.keys.RecentSold(id0800)).ScoreMember().
+		ScoreMember(6, "12A").ScoreMember(6, "10A").ScoreMember(5, "12B").Build()) // 10A is in the index already; 12B is as old as it
+	fs, err := s.index.SeatMap(ctx, id0800)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := map[string]bool{"10A": true, "10B": true, "11C": true, "12A": true}; !maps.Equal(fs.Sold, want) || fs.Flight.Sold != 4 {
+		t.Fatalf("sold %v (count %d), want %v", fs.Sold, fs.Flight.Sold, want)
+	}
+	legs, err := s.index.Legs(ctx, []domain.Leg{leg("JFK", "LHR", 10)}, day(1, 12, 0))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range legs[0].Flights {
+		if f.ID == id0800 && f.Sold != 4 {
+			t.Fatalf("search counts %d sold, want 4", f.Sold)
+		}
+	}
+	// The projector applies version 6 (12A sold): the entry no longer counts.
+	s.flight(3, doc(id0800, "AL107", "JFK", "LHR", day(10, 8, 0)), "10A", "10B", "11C", "12A")
+	s.do(s.client.B().Hset().Key(s.keys.Flight(3, id0800)).FieldValue().FieldValue("seats_v", "6").Build())
+	if fs, err = s.index.SeatMap(ctx, id0800); err != nil || fs.Flight.Sold != 4 || len(fs.Sold) != 4 {
+		t.Fatalf("after the projector: %+v %v", fs, err)
+	}
+}
