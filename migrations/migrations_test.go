@@ -3,6 +3,9 @@ package migrations_test
 import (
 	"context"
 	"errors"
+	"io/fs"
+	"strconv"
+	"strings"
 	"sync"
 	"testing"
 
@@ -14,11 +17,32 @@ import (
 	"github.com/altisair/altis/pkg/platform/testenv"
 )
 
-// latest is the newest migration's version.
-const latest = 2
+// newest is the highest version among the embedded migration files
+// (00003_idempotency.sql is version 3).
+func newest(t *testing.T) int64 {
+	t.Helper()
+	entries, err := fs.ReadDir(migrations.FS(), ".")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var v int64
+	for _, e := range entries {
+		prefix, _, _ := strings.Cut(e.Name(), "_")
+		n, err := strconv.ParseInt(prefix, 10, 64)
+		if err != nil {
+			t.Fatalf("migration %s has no numeric version: %v", e.Name(), err)
+		}
+		v = max(v, n)
+	}
+	if v < 3 {
+		t.Fatalf("newest migration is version %d, want at least 3", v)
+	}
+	return v
+}
 
 func TestUpOnEmptyDatabaseThenIdempotent(t *testing.T) {
 	ctx := context.Background()
+	latest := newest(t)
 	url := testenv.Database(t)
 	v, err := migrations.Up(ctx, url, logging.Discard())
 	if err != nil || v != latest {

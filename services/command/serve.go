@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"fmt"
 
 	"github.com/twmb/franz-go/pkg/kgo"
 	"golang.org/x/sync/errgroup"
@@ -11,7 +10,6 @@ import (
 	"github.com/altisair/altis/pkg/platform/outbox"
 
 	"github.com/altisair/altis/migrations"
-	"github.com/altisair/altis/pkg/platform/auth"
 	"github.com/altisair/altis/pkg/platform/kafka"
 	"github.com/altisair/altis/pkg/platform/lifecycle"
 	platformpg "github.com/altisair/altis/pkg/platform/postgres"
@@ -56,20 +54,18 @@ func serve(ctx context.Context, env lifecycle.Env, cfg config) error {
 		web.Check{Name: "redis", Fn: redis.Ping(rdb)},
 		web.Check{Name: "kafka", Fn: kafka.Ping(kc)},
 	)
-	guests, err := auth.NewVerifier(cfg.Auth.Settings())
-	if err != nil {
-		return fmt.Errorf("config [auth]: %w", err)
-	}
-	holds, sweeper, err := wireHolds(cfg, pool, rdb, env)
+	deps, jobs, err := wireAPI(cfg, pool, rdb, env)
 	if err != nil {
 		return err
 	}
-	if err := http.Register(srv.Echo, guests, holds); err != nil {
+	if err := http.Register(srv.Echo, deps); err != nil {
 		return err
 	}
 	g, ctx := errgroup.WithContext(ctx)
 	g.Go(func() error { return runRelay(ctx, env, cfg, kc, relay) })
-	g.Go(func() error { return sweeper.Run(ctx) })
+	for _, job := range jobs {
+		g.Go(func() error { return job(ctx) })
+	}
 	g.Go(func() error {
 		return srv.Serve(ctx, cfg.Command.Addr(), cfg.Command.ShutdownTimeout)
 	})

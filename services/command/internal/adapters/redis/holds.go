@@ -16,6 +16,7 @@ import (
 	platformredis "github.com/altisair/altis/pkg/platform/redis"
 	"github.com/altisair/altis/pkg/readmodel"
 	"github.com/altisair/altis/services/command/internal/app"
+	"github.com/altisair/altis/services/command/internal/domain/booking"
 	"github.com/altisair/altis/services/command/internal/domain/trip"
 )
 
@@ -49,7 +50,8 @@ func NewHolds(client rueidis.Client, keys readmodel.Keys, streamMaxLen int) (*Ho
 
 func (h *Holds) flightRun(flightID, tripID string, args ...string) platformredis.Run {
 	keys := []string{h.keys.Holds(flightID), h.keys.Holders(flightID), h.keys.SeatEvents(flightID),
-		h.keys.SeatSeq(flightID), h.keys.TripFlight(flightID, tripID), h.keys.SeatCatalog(flightID)}
+		h.keys.SeatSeq(flightID), h.keys.TripFlight(flightID, tripID), h.keys.SeatCatalog(flightID),
+		h.keys.RecentSold(flightID)}
 	return platformredis.Run{Script: holdsScript, Keys: keys,
 		Args: append([]string{h.keys.Prefix(), args[0], flightID, h.streamMaxLen}, args[1:]...)}
 }
@@ -90,6 +92,68 @@ func (h *Holds) RaiseLimit(ctx context.Context, t trip.Trip) error {
 		runs[i] = h.flightRun(f.ID, t.ID, "limit", strconv.Itoa(t.SeatLimit()))
 	}
 	return h.each(ctx, "RaiseLimit", runs)
+}
+
+// Close stops every seat hold and release of the guest's trip t (a commit
+// is under way); Reopen undoes it.
+func (h *Holds) Close(ctx context.Context, t trip.Trip) error {
+	return h.onEach(ctx, "Close", t, "close")
+}
+
+// Reopen lets t hold and release seats again after a commit that did not
+// happen.
+func (h *Holds) Reopen(ctx context.Context, t trip.Trip) error {
+	return h.onEach(ctx, "Reopen", t, "reopen")
+}
+
+func (h *Holds) onEach(ctx context.Context, name string, t trip.Trip, op string) error {
+	runs := make([]platformredis.Run, len(t.Flights))
+	for i, f := range t.Flights {
+		runs[i] = h.flightRun(f.ID, t.ID, op)
+	}
+	return h.each(ctx, name, runs)
+}
+
+// CheckHeld reports booking.ErrSeatNotHeld unless the guest's trip holds
+// every seat listed, live, on each flight.
+func (h *Holds) CheckHeld(ctx context.Context, guest string, t trip.Trip, seats map[string][]trip.SeatNumber) error {
+	var runs []platformredis.Run
+	for flight, nums := range seats {
+		args := []string{"check", t.ID, guest}
+		for _, n := range nums {
+			args = append(args, string(n))
+		}
+		runs = append(runs, h.flightRun(flight, t.ID, args...))
+	}
+	for _, r := range platformredis.Pipeline(ctx, h.client, runs...) {
+		vals, err := r.AsIntSlice()
+		if err != nil {
+			return fmt.Errorf("Holds.CheckHeld(%s): %w", t.ID, err)
+		}
+		if _, err := answer(vals); errors.Is(err, trip.ErrSeatNotHeld) {
+			return booking.ErrSeatNotHeld
+		} else if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Sell records a committed sale on each flight: the trip's holds of the
+// seats end, the seats show as sold at once (recent sales at the flight's
+// new inventory version, until the index has them) and seat_sold is
+// announced for each.
+func (h *Holds) Sell(ctx context.Context, tripID string, seats map[string][]trip.SeatNumber, versions map[string]int64) error {
+	keep := strconv.FormatInt(time.Now().Add(24*time.Hour).UnixMilli(), 10)
+	var runs []platformredis.Run
+	for flight, nums := range seats {
+		args := []string{"sell", tripID, strconv.FormatInt(versions[flight], 10), keep}
+		for _, n := range nums {
+			args = append(args, string(n))
+		}
+		runs = append(runs, h.flightRun(flight, tripID, args...))
+	}
+	return h.each(ctx, "Sell", runs)
 }
 
 // each pipelines runs and reports the first failure.

@@ -4,12 +4,16 @@
 -- KEYS: 1 holds (zset seat → expiry ms), 2 holders (hash seat → trip),
 -- 3 seat events stream, 4 seat event counter, 5 the trip on this flight
 -- (hash: owner, exp, limit, open, held, and "seat:<n>" per seat it holds),
--- 6 the flight's seat catalog (hash seat → "1" blocked, "0" for sale).
+-- 6 the flight's seat catalog (hash seat → "1" blocked, "0" for sale),
+-- 7 the flight's recent sales (zset seat → inventory version).
 -- ARGV: 1 prefix, 2 operation, 3 flight id, 4 seat events maxlen, then
 --   attach:  5 trip, 6 owner, 7 expiry ms, 8 seat limit, 9 keep until ms,
 --            10 catalog kept until ms, 11… seat, flag pairs
 --   limit:   5 seat limit (raised, never lowered)
---   close:   (none) the trip may hold no more seats here
+--   close:   (none) the trip may hold or release no more seats here
+--   reopen:  (none) undo close (a commit that did not happen)
+--   check:   5 trip, 6 guest, 7… seats: each is held by the trip, live
+--   sell:    5 trip, 6 inventory version, 7 keep until ms, 8… seats sold
 --   hold:    5 seat, 6 trip, 7 guest, 8 keep ms
 --   release: 5 seat, 6 trip, 7 guest
 --   sweep:   (none)
@@ -17,7 +21,8 @@
 -- be told about the flight), {7, expiry, 0} (this trip held it already)
 -- or {code}: 1 no such trip here, 2 expired, 3 closed, 8 unavailable,
 -- 9 seat limit, 11 no such seat. release returns {0} or {code}: 1, 2, 10
--- (not held by this trip). sweep returns the earliest remaining expiry,
+-- (not held by this trip). check returns {0} or {code}: 1, 2, 10.
+-- sell returns {0}. sweep returns the earliest remaining expiry,
 -- or -1 when none is left.
 local op, flight, maxlen = ARGV[2], ARGV[3], ARGV[4]
 local now = now_ms()
@@ -68,6 +73,35 @@ end
 
 if op == 'close' then
   if redis.call('EXISTS', KEYS[5]) == 1 then redis.call('HSET', KEYS[5], 'open', '0') end
+  return {0}
+end
+
+if op == 'reopen' then
+  if redis.call('EXISTS', KEYS[5]) == 1 then redis.call('HSET', KEYS[5], 'open', '1') end
+  return {0}
+end
+
+if op == 'check' then
+  local t, code = trip(ARGV[6])
+  if not t then return {code} end
+  for i = 7, #ARGV do
+    local until_ms = tonumber(redis.call('ZSCORE', KEYS[1], ARGV[i]) or '0')
+    if until_ms <= now or redis.call('HGET', KEYS[2], ARGV[i]) ~= ARGV[5] then return {10} end
+  end
+  return {0}
+end
+
+-- sell records a committed sale: the trip's holds of the seats end, the
+-- seats join the recent sales at the new inventory version (so readers
+-- show them sold before the projector has them), and each is announced.
+if op == 'sell' then
+  for i = 8, #ARGV do
+    local seat = ARGV[i]
+    if redis.call('HGET', KEYS[2], seat) == ARGV[5] then drop(seat) end
+    redis.call('ZADD', KEYS[7], ARGV[6], seat)
+    emit_seat(KEYS[3], KEYS[4], flight, seat, 'sold', maxlen)
+  end
+  redis.call('PEXPIREAT', KEYS[7], ARGV[7])
   return {0}
 end
 

@@ -119,6 +119,31 @@ func (s *Trips) SavePassengers(ctx context.Context, t trip.Trip) error {
 	return nil
 }
 
+// Close marks the guest's trip as being committed: no passenger may be
+// added and no second commit may start (trip.ErrClosed); an expired trip
+// is trip.ErrExpired.
+func (s *Trips) Close(ctx context.Context, guest, id string) error {
+	return s.status(ctx, "close", guest, id)
+}
+
+// Reopen undoes Close after a commit that did not happen.
+func (s *Trips) Reopen(ctx context.Context, guest, id string) error {
+	return s.status(ctx, "reopen", guest, id)
+}
+
+// Booked marks the trip booked: it no longer counts against its owner's
+// limits.
+func (s *Trips) Booked(ctx context.Context, guest, id string) error {
+	return s.status(ctx, "booked", guest, id)
+}
+
+func (s *Trips) status(ctx context.Context, op, guest, id string) error {
+	if _, err := run(ctx, s.client, tripsScript, s.keysOf(guest, id), []string{s.keys.Prefix(), op, id}); err != nil {
+		return fmt.Errorf("Trips.%s(%s): %w", op, id, err)
+	}
+	return nil
+}
+
 // Summary reads what a seat hold needs to know of a trip, in one small
 // read: expiry, whether it is open, its seat limit and its flights.
 func (s *Trips) Summary(ctx context.Context, guest, id string) (trip.Summary, error) {

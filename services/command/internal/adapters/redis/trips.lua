@@ -7,6 +7,10 @@
 --                  11 retention ms
 --   add_passenger: 4 doc, 5 expected version, 6 seat limit, 7 allowance,
 --                  8 max seats
+--   close:         (none) open → closing: one commit at a time
+--   reopen:        (none) closing → open: the commit did not happen
+--   booked:        (none) the trip is a booking now: it stops counting
+--                  against the guest's limits
 -- Returns {0, expiry ms} on success, else {code}: 1 not found, 2 expired,
 -- 3 closed, 4 changed concurrently, 5 too many trips, 6 too many seats.
 local op, trip = ARGV[2], ARGV[3]
@@ -51,6 +55,23 @@ if op == 'add_passenger' then
   if live_allowance(trip) + tonumber(ARGV[7]) > tonumber(ARGV[8]) then return {6} end
   redis.call('HSET', KEYS[1], 'doc', ARGV[4], 'v', tonumber(cur[1]) + 1, 'limit', ARGV[6])
   redis.call('HSET', KEYS[3], trip, ARGV[7])
+  return {0, exp}
+end
+if op == 'close' or op == 'reopen' or op == 'booked' then
+  local cur = redis.call('HMGET', KEYS[1], 'exp', 'status')
+  if not cur[1] then return {1} end
+  local exp = tonumber(cur[1])
+  if op == 'close' then
+    if cur[2] ~= 'open' then return {3} end
+    if exp <= now then return {2} end
+    redis.call('HSET', KEYS[1], 'status', 'closing')
+  elseif op == 'reopen' then
+    if cur[2] == 'closing' then redis.call('HSET', KEYS[1], 'status', 'open') end
+  else
+    redis.call('HSET', KEYS[1], 'status', 'booked')
+    redis.call('ZREM', KEYS[2], trip)
+    redis.call('HDEL', KEYS[3], trip)
+  end
   return {0, exp}
 end
 return redis.error_reply('trips.lua: unknown operation ' .. tostring(op))

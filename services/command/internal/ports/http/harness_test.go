@@ -11,6 +11,7 @@ import (
 
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/labstack/echo/v4"
+	"github.com/redis/rueidis"
 
 	"github.com/altisair/altis/migrations"
 	"github.com/altisair/altis/pkg/platform/auth"
@@ -21,6 +22,7 @@ import (
 	"github.com/altisair/altis/pkg/platform/web"
 	"github.com/altisair/altis/pkg/pricing"
 	"github.com/altisair/altis/pkg/readmodel"
+	"github.com/altisair/altis/services/command/internal/adapters/payment"
 	"github.com/altisair/altis/services/command/internal/adapters/postgres"
 	redisstore "github.com/altisair/altis/services/command/internal/adapters/redis"
 	"github.com/altisair/altis/services/command/internal/app"
@@ -33,15 +35,20 @@ const shippedConfig = "../../../../../config/default.toml"
 // harness is the command service's router on a fresh database (with a
 // two-day seed schedule) and a fresh Redis prefix.
 type harness struct {
-	t      testing.TB
-	e      *echo.Echo
-	pool   *pgxpool.Pool
-	tokens *auth.Issuer
+	t        testing.TB
+	e        *echo.Echo
+	pool     *pgxpool.Pool
+	tokens   *auth.Issuer
+	payments *payment.TestProvider
+	redis    rueidis.Client
+	keys     readmodel.Keys
 }
 
 type options struct {
 	ttl    time.Duration
 	limits redisstore.TripLimits
+	// seats replaces the holds a commit checks and sells (nil: Redis).
+	seats func(*redisstore.Holds) app.SeatSales
 }
 
 func newHarness(t testing.TB, o options) *harness {
@@ -66,25 +73,36 @@ func newHarness(t testing.TB, o options) *harness {
 	holds, err := redisstore.NewHolds(rdb, keys, 100)
 	must(t, err)
 	catalog, engine := postgres.NewCatalog(pool), shippedEngine(t)
-	var uc commandhttp.HoldUseCases
-	uc.CreateTrip, err = app.NewCreateTrip(catalog, trips, holds, engine, o.ttl)
+	bookings, payments := postgres.NewBookings(pool), payment.NewTestProvider()
+	var seats app.SeatSales = holds
+	if o.seats != nil {
+		seats = o.seats(holds)
+	}
+	d := commandhttp.Deps{Idempotency: postgres.NewIdempotency(pool), Log: logging.Discard()}
+	d.Holds.CreateTrip, err = app.NewCreateTrip(catalog, trips, holds, engine, o.ttl)
 	must(t, err)
-	uc.GetTrip, err = app.NewGetTrip(trips, time.Now)
+	d.Holds.GetTrip, err = app.NewGetTrip(trips, time.Now)
 	must(t, err)
-	uc.AddPassenger, err = app.NewAddPassenger(trips, holds, engine, time.Now)
+	d.Holds.AddPassenger, err = app.NewAddPassenger(trips, holds, engine, time.Now)
 	must(t, err)
-	uc.HoldSeat, err = app.NewHoldSeat(trips, holds)
+	d.Holds.HoldSeat, err = app.NewHoldSeat(trips, holds)
 	must(t, err)
-	uc.ReleaseSeat, err = app.NewReleaseSeat(trips, holds)
+	d.Holds.ReleaseSeat, err = app.NewReleaseSeat(trips, holds)
+	must(t, err)
+	d.Bookings.Commit, err = app.NewCommitBooking(trips, trips, seats, bookings, payments, engine, logging.Discard())
+	must(t, err)
+	d.Bookings.Get, err = app.NewGetBooking(bookings)
+	must(t, err)
+	d.Bookings.Cancel, err = app.NewCancelBooking(trips, bookings, payments, logging.Discard())
 	must(t, err)
 	settings := shippedAuth(t)
-	verifier, err := auth.NewVerifier(settings)
+	d.Guests, err = auth.NewVerifier(settings)
 	must(t, err)
 	issuer, err := auth.NewIssuer(settings)
 	must(t, err)
 	srv := web.New(web.Options{Service: "command", Log: logging.Discard(), Errors: commandhttp.Errors})
-	must(t, commandhttp.Register(srv.Echo, verifier, uc))
-	return &harness{t: t, e: srv.Echo, pool: pool, tokens: issuer}
+	must(t, commandhttp.Register(srv.Echo, d))
+	return &harness{t: t, e: srv.Echo, pool: pool, tokens: issuer, payments: payments, redis: rdb, keys: keys}
 }
 
 func must(t testing.TB, err error) {
@@ -185,6 +203,12 @@ func (h *harness) blockedSeat(aircraft string) string {
 // do sends a request with an optional Authorization and JSON body.
 func (h *harness) do(method, path, authz string, body any) *httptest.ResponseRecorder {
 	h.t.Helper()
+	return h.doWith(method, path, authz, nil, body)
+}
+
+// doWith is do with extra headers.
+func (h *harness) doWith(method, path, authz string, headers map[string]string, body any) *httptest.ResponseRecorder {
+	h.t.Helper()
 	var buf bytes.Buffer
 	switch b := body.(type) {
 	case nil:
@@ -197,6 +221,9 @@ func (h *harness) do(method, path, authz string, body any) *httptest.ResponseRec
 	req.Header.Set(echo.HeaderContentType, echo.MIMEApplicationJSON)
 	if authz != "" {
 		req.Header.Set(echo.HeaderAuthorization, authz)
+	}
+	for k, v := range headers {
+		req.Header.Set(k, v)
 	}
 	rec := httptest.NewRecorder()
 	h.e.ServeHTTP(rec, req)

@@ -13,6 +13,7 @@ import (
 
 // holdErrors maps the trip rules' errors to HTTP answers.
 var holdErrors = web.ErrorTable{
+	{Target: trip.ErrNoSuchSeat, Status: http.StatusBadRequest, Code: "invalid_request"},
 	{Target: trip.ErrNotFound, Status: http.StatusNotFound, Code: "trip_not_found"},
 	{Target: trip.ErrExpired, Status: http.StatusGone, Code: "trip_expired"},
 	{Target: trip.ErrClosed, Status: http.StatusConflict, Code: "trip_closed"},
@@ -47,11 +48,11 @@ func (u HoldUseCases) check() error {
 
 type holdHandlers struct{ uc HoldUseCases }
 
-func (h holdHandlers) register(g *echo.Group) {
-	g.POST("/holds/trip", h.createTrip)
+func (h holdHandlers) register(g *echo.Group, idem echo.MiddlewareFunc) {
+	g.POST("/holds/trip", h.createTrip, idem)
 	g.GET("/holds/trip/:trip_id", h.getTrip)
-	g.POST("/holds/trip/:trip_id/passengers", h.addPassenger)
-	g.POST("/holds/seat", h.holdSeat)
+	g.POST("/holds/trip/:trip_id/passengers", h.addPassenger, idem)
+	g.POST("/holds/seat", h.holdSeat, idem)
 	g.DELETE("/holds/seat", h.releaseSeat)
 }
 

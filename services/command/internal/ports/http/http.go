@@ -5,26 +5,41 @@ package http
 
 import (
 	"errors"
+	"log/slog"
+	"slices"
 
 	"github.com/labstack/echo/v4"
 
 	"github.com/altisair/altis/pkg/platform/auth"
 	"github.com/altisair/altis/pkg/platform/web"
+	"github.com/altisair/altis/services/command/internal/app"
 )
 
 // Errors maps the command service's domain errors to HTTP answers.
-var Errors = web.ErrorTable(holdErrors)
+var Errors = slices.Concat(holdErrors, bookingErrors, IdempotencyErrors)
 
-// Register adds the command routes to e. Every route acts for a guest: v
-// verifies the bearer token on each request.
-func Register(e *echo.Echo, v *auth.Verifier, holds HoldUseCases) error {
-	if v == nil {
-		return errors.New("command http: nil verifier")
+// Deps is everything the routes need; Register refuses a missing one.
+type Deps struct {
+	Guests      *auth.Verifier
+	Holds       HoldUseCases
+	Bookings    BookingUseCases
+	Idempotency app.Idempotency
+	Log         *slog.Logger
+}
+
+// Register adds the command routes to e. Every route acts for a guest:
+// the bearer token is verified on each request. The POSTs that create
+// something take an Idempotency-Key.
+func Register(e *echo.Echo, d Deps) error {
+	if d.Guests == nil || d.Idempotency == nil || d.Log == nil {
+		return errors.New("command http: missing dependency")
 	}
-	if err := holds.check(); err != nil {
+	if err := errors.Join(d.Holds.check(), d.Bookings.check()); err != nil {
 		return err
 	}
-	g := e.Group("/v1", web.RequireGuest(v))
-	holdHandlers{uc: holds}.register(g)
+	g := e.Group("/v1", web.RequireGuest(d.Guests))
+	idem := Idempotent(d.Idempotency, d.Log)
+	holdHandlers{uc: d.Holds}.register(g, idem)
+	bookingHandlers{uc: d.Bookings}.register(g, idem)
 	return nil
 }
