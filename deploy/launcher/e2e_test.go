@@ -68,6 +68,7 @@ func runOnce(t *testing.T, o launcher.Options) launcher.Info {
 	checkSearch(t, info.Ports.Gateway)
 	checkHolds(t, info.Ports.Gateway)
 	checkStreams(t, info.Ports.Gateway)
+	checkBooking(t, info.Ports.Gateway)
 	if err := f.Stop(); err != nil {
 		t.Errorf("stop: %v", err)
 	}
