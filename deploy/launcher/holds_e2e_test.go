@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"slices"
 	"testing"
 	"time"
 )
@@ -66,6 +67,84 @@ type errorAnswer struct {
 	Error struct {
 		Code string `json:"code"`
 	} `json:"error"`
+}
+
+// try sends body as JSON and returns the status, whatever it is.
+func (c *client) try(method, path string, body any) int {
+	c.t.Helper()
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(body); err != nil {
+		c.t.Fatal(err)
+	}
+	req, _ := http.NewRequest(method, fmt.Sprintf("http://127.0.0.1:%d%s", c.gateway, path), &buf)
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Authorization", "Bearer "+c.token)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		c.t.Fatalf("%s %s: %v", method, path, err)
+	}
+	defer resp.Body.Close()
+	_, _ = io.Copy(io.Discard, resp.Body)
+	return resp.StatusCode
+}
+
+// seatMapStatuses lists every seat of the flight's map with its status,
+// in map order.
+func (c *client) seatMapStatuses(flightID string) [][2]string {
+	c.t.Helper()
+	m := c.seatMap(flightID)
+	var out [][2]string
+	for _, cb := range m.Cabins {
+		for _, r := range cb.Rows {
+			for _, s := range r.Seats {
+				out = append(out, [2]string{s.SeatNumber, s.Status})
+			}
+		}
+	}
+	return out
+}
+
+// soldSeats reads the flight's sold seats (sorted), how many are held and
+// how many the map counts available.
+func (c *client) soldSeats(flightID string) (sold []string, held, available int) {
+	c.t.Helper()
+	m := c.seatMap(flightID)
+	for _, cb := range m.Cabins {
+		for _, r := range cb.Rows {
+			for _, s := range r.Seats {
+				switch s.Status {
+				case "sold":
+					sold = append(sold, s.SeatNumber)
+				case "held":
+					held++
+				}
+			}
+		}
+	}
+	slices.Sort(sold)
+	if sold == nil {
+		sold = []string{}
+	}
+	return sold, held, m.AvailableSeats
+}
+
+type seatMapAnswer struct {
+	AvailableSeats int `json:"available_seats"`
+	Cabins         []struct {
+		Rows []struct {
+			Seats []struct {
+				SeatNumber string `json:"seat_number"`
+				Status     string `json:"status"`
+			} `json:"seats"`
+		} `json:"rows"`
+	} `json:"cabins"`
+}
+
+func (c *client) seatMap(flightID string) seatMapAnswer {
+	c.t.Helper()
+	var m seatMapAnswer
+	c.call(http.MethodGet, "/v1/flights/"+flightID+"/seats", nil, http.StatusOK, &m)
+	return m
 }
 
 // seatStatus reads one seat's status from the public seat map.

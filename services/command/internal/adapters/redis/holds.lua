@@ -36,9 +36,15 @@ local function trip(guest)
   return {exp = exp, limit = tonumber(t[3]), open = t[4] == '1', held = tonumber(t[5] or '0')}, 0
 end
 
+-- sold: the index says so, or a commit did at a version the index has
+-- not reached yet (the recent sales readers also count).
 local function sold(seat)
   local cur = redis.call('GET', K.current())
-  return cur and redis.call('SISMEMBER', K.sold(cur, flight), seat) == 1
+  if cur and redis.call('SISMEMBER', K.sold(cur, flight), seat) == 1 then return true end
+  local v = redis.call('ZSCORE', KEYS[7], seat)
+  if not v then return false end
+  local seats_v = cur and redis.call('HGET', K.flight(cur, flight), 'seats_v') or '0'
+  return tonumber(v) > tonumber(seats_v or '0')
 end
 
 -- drop forgets a hold: the seat, its holder and the holder's count.

@@ -241,3 +241,33 @@ func TestSweepTidiesExpiredHolds(t *testing.T) {
 		t.Fatalf("second sweep: %v, %d events", err, len(s.events(flight)))
 	}
 }
+
+// A seat a commit just sold cannot be held, even before the projector has
+// it in the index; once the index is past that sale (a cancel released
+// the seat), it can.
+func TestSoldSeatCannotBeHeldBeforeTheIndexKnows(t *testing.T) {
+	s := newStore(t, redis.TripLimits{})
+	ctx := context.Background()
+	flight := newID()
+	a := s.tripOn("g_a", time.Minute, 1, flight)
+	if _, err := s.hold(a, flight, "5B"); err != nil {
+		t.Fatal(err)
+	}
+	seats := map[string][]trip.SeatNumber{flight: {"5B"}}
+	if err := s.holds.Sell(ctx, a.ID, seats, map[string]int64{flight: 7}); err != nil {
+		t.Fatal(err)
+	}
+	b := s.tripOn("g_b", time.Minute, 1, flight)
+	if _, err := s.hold(b, flight, "5B"); !errors.Is(err, trip.ErrSeatUnavailable) {
+		t.Fatalf("held a seat sold at version 7: %v", err)
+	}
+	if ev := s.events(flight); len(ev) != 2 || ev[1].Name() != "seat_sold" {
+		t.Fatalf("events %+v", ev)
+	}
+	// The index reaches version 8 (the seat was released by a cancel).
+	s.client.Do(ctx, s.client.B().Set().Key(s.keys.Current()).Value("1").Build())
+	s.client.Do(ctx, s.client.B().Hset().Key(s.keys.Flight(1, flight)).FieldValue().FieldValue("seats_v", "8").Build())
+	if _, err := s.hold(b, flight, "5B"); err != nil {
+		t.Fatalf("after the index passed the sale: %v", err)
+	}
+}

@@ -118,6 +118,8 @@ func (r *idemRig) status(c echo.Context) error {
 		return c.NoContent(http.StatusNoContent)
 	case "410":
 		return web.NewError(http.StatusGone, "gone", "gone")
+	case "huge":
+		return c.JSON(http.StatusOK, map[string]string{"blob": strings.Repeat("x", web.MaxBody)})
 	}
 	return c.JSON(http.StatusOK, thingCreated{Call: n})
 }
@@ -359,6 +361,18 @@ func TestIdempotentKeepsFailuresRetryable(t *testing.T) {
 			}
 		})
 	}
+}
+
+func TestIdempotentDoesNotKeepAHugeAnswer(t *testing.T) {
+	r := newIdemRig(t)
+	g := r.guest()
+	for i := range 2 {
+		rec := r.post("/v1/status/huge", g, "", "key-1")
+		if rec.Code != http.StatusOK || replayed(rec) || rec.Body.Len() <= web.MaxBody {
+			t.Fatalf("try %d: %d (replayed %v), %d bytes", i, rec.Code, replayed(rec), rec.Body.Len())
+		}
+	}
+	r.wantCalls(2)
 }
 
 func TestIdempotentKeepsValidationAnswers(t *testing.T) {
