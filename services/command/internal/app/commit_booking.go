@@ -107,6 +107,9 @@ func (uc *CommitBooking) plan(ctx context.Context, guest string, c booking.Commi
 func (uc *CommitBooking) charge(ctx context.Context, token payment.Token, b booking.Booking) ([]booking.Payment, error) {
 	var out []booking.Payment
 	for _, total := range b.Quote.Totals {
+		if total.Amount == 0 {
+			continue // nothing to take in this currency
+		}
 		m := payment.Money{Amount: total.Amount, Currency: total.Currency}
 		c, err := uc.payments.Charge(ctx, token, m, b.ID+":"+total.Currency)
 		if err != nil {

@@ -173,7 +173,7 @@ func testPayments(t *testing.T, newPayments func() app.Payments) {
 			})
 		}
 		p := newPayments()
-		unknown := domainpay.Charge{Ref: "ch_test_unknown", Money: eur}
+		unknown := domainpay.Charge{Ref: "ch_other_unknown", Money: eur}
 		if err := p.Void(ctx, unknown); err == nil {
 			t.Error("void of an unknown charge succeeded")
 		}
@@ -279,5 +279,23 @@ func TestChargesRecordsStatePerCharge(t *testing.T) {
 	got[0].State = payment.Captured
 	if p.Charges()[0].State != payment.Voided {
 		t.Fatal("Charges returned the provider's own records")
+	}
+}
+
+// A charge made before a restart can still be refunded: a real provider
+// remembers it, and so does this one's answer.
+func TestRefundAfterRestart(t *testing.T) {
+	ctx := context.Background()
+	before := payment.NewTestProvider()
+	c, err := before.Charge(ctx, token(t, "tok_visa"), domainpay.Money{Amount: 1000, Currency: "EUR"}, "b1:EUR")
+	if err != nil {
+		t.Fatal(err)
+	}
+	after := payment.NewTestProvider()
+	if err := after.Refund(ctx, c); err != nil {
+		t.Fatalf("refund after a restart: %v", err)
+	}
+	if err := after.Refund(ctx, c); err != nil {
+		t.Fatalf("second refund: %v", err)
 	}
 }

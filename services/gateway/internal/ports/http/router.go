@@ -97,7 +97,7 @@ func cors(origins []string) echo.MiddlewareFunc {
 		AllowOrigins:  origins,
 		AllowMethods:  []string{http.MethodGet, http.MethodPost, http.MethodDelete},
 		AllowHeaders:  []string{echo.HeaderAuthorization, echo.HeaderContentType, "Idempotency-Key", "Last-Event-ID", web.HeaderRequestID},
-		ExposeHeaders: []string{web.HeaderRequestID, "Retry-After"},
+		ExposeHeaders: []string{web.HeaderRequestID, "Retry-After", "Idempotent-Replayed"},
 		MaxAge:        600,
 	})
 }
