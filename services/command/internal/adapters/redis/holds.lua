@@ -148,6 +148,7 @@ if op == 'release' then
   local seat = ARGV[5]
   local t, code = trip(ARGV[7])
   if not t then return {code} end
+  if not t.open then return {3} end -- a commit is deciding these seats
   local held_until = tonumber(redis.call('ZSCORE', KEYS[1], seat) or '0')
   if held_until <= now or redis.call('HGET', KEYS[2], seat) ~= ARGV[6] then return {10} end
   drop(seat)
