@@ -4,7 +4,10 @@
 //     through the gateway;
 //   - seat holds under closed-model load (workers back to back: the most
 //     each sustains), at the command service and through the gateway, next
-//     to a bare echo handler answering a small POST in the same process.
+//     to a bare echo handler answering a small POST in the same process;
+//   - booking commits under closed-model load, at the command service
+//     (spread over many flights, and all on one flight) and through the
+//     gateway, next to pgbench running the commit's bare transaction.
 //
 // Without -query/-gateway/-command it starts its own fleet (throwaway
 // PostgreSQL and Redis, embedded broker, the default 30-day seed) from the
@@ -56,7 +59,7 @@ func parse(args []string) (options, error) {
 	fs.StringVar(&o.gateway, "gateway", "", "gateway base URL (default: start a fleet)")
 	fs.StringVar(&o.command, "command", "", "command service base URL (default: start a fleet)")
 	fs.StringVar(&o.config, "config", "config/default.toml", "the fleet's configuration (its [auth] signs the bench's guest tokens)")
-	fs.StringVar(&o.only, "only", "", `run only "search" or "holds"`)
+	fs.StringVar(&o.only, "only", "", `run only "search", "holds" or "commits"`)
 	fs.StringVar(&o.serveBare, "serve-bare", "", "serve the bare echo baseline on this address and nothing else (the tool runs itself so)")
 	fs.DurationVar(&o.holdDuration, "hold-duration", 8*time.Second, "length of each seat-hold run")
 	fs.IntVar(&o.holdWorkers, "hold-workers", 32, "concurrent workers of each seat-hold run")
@@ -80,6 +83,7 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 	if err != nil {
 		return err
 	}
+	databaseURL := "" // the fleet's; otherwise the configuration's
 	if o.query == "" || o.gateway == "" || o.command == "" {
 		state, err := os.MkdirTemp("", "altis-bench-")
 		if err != nil {
@@ -95,18 +99,24 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 		o.query, o.gateway = fmt.Sprintf("http://127.0.0.1:%d", p.Query), f.Info().GatewayURL
 		o.command = fmt.Sprintf("http://127.0.0.1:%d", p.Command)
 		o.gatewayMetrics = fmt.Sprintf("http://127.0.0.1:%d/metrics", p.GatewayAdmin)
+		databaseURL = f.Info().DatabaseURL
 	}
 	if o.queryMetrics == "" {
 		o.queryMetrics = o.query + "/metrics"
 	}
 	fmt.Fprintf(out, "\n%s, %d CPUs, %s\n", time.Now().UTC().Format(time.RFC3339), runtime.NumCPU(), runtime.Version())
-	if o.only != "holds" {
+	if o.only == "" || o.only == "search" {
 		if err := searchLoad(ctx, o, rates, out); err != nil {
 			return err
 		}
 	}
-	if o.only != "search" {
-		return holdLoad(ctx, o, out)
+	if o.only == "" || o.only == "holds" {
+		if err := holdLoad(ctx, o, out); err != nil {
+			return err
+		}
+	}
+	if o.only == "" || o.only == "commits" {
+		return commitLoad(ctx, o, databaseURL, out)
 	}
 	return nil
 }

@@ -13,10 +13,10 @@ import (
 type Bookings interface {
 	// Commit writes b in one transaction (booking, passengers, seats,
 	// inventory, outbox, payments and, with idem, the request's answer)
-	// and returns each flight's new inventory version. It fails with
-	// booking.ErrSeatTaken, booking.ErrSoldOut or trip.ErrClosed (the trip
-	// is booked already).
-	Commit(ctx context.Context, b booking.Booking, idem *IdempotencyAnswer) (map[string]int64, error)
+	// and returns the booking as written (with its reference) and each
+	// flight's new inventory version. It fails with booking.ErrSeatTaken,
+	// booking.ErrSoldOut or trip.ErrClosed (the trip is booked already).
+	Commit(ctx context.Context, b booking.Booking, idem *IdempotencyAnswer) (booking.Booking, map[string]int64, error)
 	// Get reads the guest's booking.
 	Get(ctx context.Context, guest, id string) (booking.Booking, error)
 	// Cancel cancels the guest's booking and releases its seats in one

@@ -65,14 +65,14 @@ func (uc *CommitBooking) Handle(ctx context.Context, guest string, r booking.Req
 	if b.Charges, err = uc.charge(ctx, c.Token, b); err != nil {
 		return booking.Booking{}, err
 	}
-	versions, err := uc.bookings.Commit(ctx, b, idem)
+	written, versions, err := uc.bookings.Commit(ctx, b, idem)
 	if err != nil {
 		uc.void(context.WithoutCancel(ctx), b)
 		return booking.Booking{}, err
 	}
 	done = true
-	uc.afterCommit(context.WithoutCancel(ctx), guest, t, b, versions)
-	return uc.bookings.Get(ctx, guest, b.ID)
+	uc.afterCommit(context.WithoutCancel(ctx), guest, t, written, versions)
+	return written, nil
 }
 
 // plan loads the guest's live trip and matches the request against it,

@@ -38,63 +38,105 @@ func NewBookings(pool *pgxpool.Pool) *Bookings { return &Bookings{pool: pool} }
 // booking.ErrSeatTaken), each flight's inventory moved under a guard
 // (booking.ErrSoldOut) with a new version, a seats.sold event per flight
 // in the outbox, the payments, and — when the request carries an
-// idempotency key — its answer. It returns each flight's new version.
-func (s *Bookings) Commit(ctx context.Context, b booking.Booking, idem *app.IdempotencyAnswer) (map[string]int64, error) {
+// idempotency key — its answer. The statements travel in two batches, so
+// the transaction costs four round trips whatever the booking's size. It
+// returns the booking as written (with its reference) and each flight's
+// new version.
+func (s *Bookings) Commit(ctx context.Context, b booking.Booking, idem *app.IdempotencyAnswer) (booking.Booking, map[string]int64, error) {
 	var versions map[string]int64
-	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
-		if err := insertBooking(ctx, tx, &b); err != nil {
-			return err
+	var err error
+	for range 10 { // a new reference when the drawn one is taken (32⁶ of them)
+		var random [6]byte
+		if _, err = rand.Read(random[:]); err != nil {
+			break
 		}
-		if err := insertPassengers(ctx, tx, b); err != nil {
-			return err
+		b.Reference = booking.NewReference(random)
+		err = pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+			var msgs []outbox.Message
+			if versions, msgs, err = writeSale(ctx, tx, b); err != nil {
+				return err
+			}
+			return finishSale(ctx, tx, b, msgs, idem)
+		})
+		if !errors.Is(err, errReferenceTaken) {
+			break
 		}
-		var err error
-		if versions, err = sell(ctx, tx, b); err != nil {
-			return err
-		}
-		if err := insertPayments(ctx, tx, b); err != nil {
-			return err
-		}
-		return completeIdempotency(ctx, tx, b, idem)
-	})
-	if err != nil {
-		return nil, fmt.Errorf("Bookings.Commit(%s): %w", b.ID, err)
 	}
-	return versions, nil
+	if err != nil {
+		return booking.Booking{}, nil, fmt.Errorf("Bookings.Commit(%s): %w", b.ID, err)
+	}
+	return b, versions, nil
 }
 
-// insertBooking draws references until one is free (a clash is rare: 32⁶
-// references).
-func insertBooking(ctx context.Context, tx pgx.Tx, b *booking.Booking) error {
+var errReferenceTaken = errors.New("booking reference taken")
+
+// writeSale sends the booking, passengers, seats, payments, inventory
+// moves and sold-seat reads in one batch, and builds each flight's event.
+func writeSale(ctx context.Context, tx pgx.Tx, b booking.Booking) (map[string]int64, []outbox.Message, error) {
 	quote, err := json.Marshal(b.Quote)
+	if err != nil {
+		return nil, nil, err
+	}
+	cur := b.Quote.BookingCurrency
+	batch := &pgx.Batch{}
+	batch.Queue(`INSERT INTO bookings (id, reference, guest_id, trip_id, email, status, currency, total_amount, quote, created_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) ON CONFLICT (reference) DO NOTHING`,
+		b.ID, b.Reference, b.Owner, b.TripID, b.Email.Reveal(), b.Status, cur, b.Quote.Total(cur), quote, b.CreatedAt)
+	queuePassengers(batch, b)
+	queuePayments(batch, b)
+	seats := b.Seats()
+	flights := make([]string, 0, len(seats))
+	for flight, nums := range seats {
+		flights = append(flights, flight)
+		queueMove(batch, flight, len(nums))
+	}
+	res := tx.SendBatch(ctx, batch)
+	defer res.Close()
+	if err := readSaleRows(res); err != nil {
+		return nil, nil, err
+	}
+	versions := map[string]int64{}
+	msgs := make([]outbox.Message, 0, len(flights))
+	for _, flight := range flights {
+		v, sold, err := readMove(res)
+		if err != nil {
+			return nil, nil, err
+		}
+		versions[flight] = v
+		msg, err := seatsEvent(events.SeatsSold, b.ID, flight, seats[flight], sold, v)
+		if err != nil {
+			return nil, nil, err
+		}
+		msgs = append(msgs, msg)
+	}
+	return versions, msgs, res.Close()
+}
+
+// readSaleRows reads the booking, passengers, seats and payments results.
+func readSaleRows(res pgx.BatchResults) error {
+	tag, err := res.Exec()
+	if isUnique(err, "bookings_trip_id_key") {
+		return trip.ErrClosed
+	}
 	if err != nil {
 		return err
 	}
-	cur := b.Quote.BookingCurrency
-	for range 10 {
-		var random [6]byte
-		if _, err := rand.Read(random[:]); err != nil {
-			return err
-		}
-		b.Reference = booking.NewReference(random)
-		tag, err := tx.Exec(ctx, `
-			INSERT INTO bookings (id, reference, guest_id, trip_id, email, status, currency, total_amount, quote, created_at)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) ON CONFLICT (reference) DO NOTHING`,
-			b.ID, b.Reference, b.Owner, b.TripID, b.Email.Reveal(), b.Status, cur, b.Quote.Total(cur), quote, b.CreatedAt)
-		if isUnique(err, "bookings_trip_id_key") {
-			return trip.ErrClosed
-		}
-		if err != nil {
-			return err
-		}
-		if tag.RowsAffected() == 1 {
-			return nil
-		}
+	if tag.RowsAffected() == 0 {
+		return errReferenceTaken
 	}
-	return errors.New("no free booking reference after 10 draws")
+	if _, err := res.Exec(); err != nil {
+		return err
+	}
+	if _, err := res.Exec(); isUnique(err, "booked_seats_one_sale") {
+		return booking.ErrSeatTaken
+	} else if err != nil {
+		return err
+	}
+	_, err = res.Exec()
+	return err
 }
 
-func insertPassengers(ctx context.Context, tx pgx.Tx, b booking.Booking) error {
+func queuePassengers(batch *pgx.Batch, b booking.Booking) {
 	var ids, firsts, lasts, types, seatPax, seatFlights, seatNums []string
 	for _, p := range b.Passengers {
 		ids, firsts, lasts = append(ids, p.ID), append(firsts, string(p.FirstName)), append(lasts, string(p.LastName))
@@ -103,66 +145,59 @@ func insertPassengers(ctx context.Context, tx pgx.Tx, b booking.Booking) error {
 			seatPax, seatFlights, seatNums = append(seatPax, p.ID), append(seatFlights, s.FlightID), append(seatNums, string(s.Number))
 		}
 	}
-	if _, err := tx.Exec(ctx, `
-		INSERT INTO passengers (id, booking_id, first_name, last_name, passenger_type, position)
+	batch.Queue(`INSERT INTO passengers (id, booking_id, first_name, last_name, passenger_type, position)
 		SELECT id, $1, f, l, t, n FROM unnest($2::uuid[], $3::text[], $4::text[], $5::text[])
-		WITH ORDINALITY AS x(id, f, l, t, n)`,
-		b.ID, ids, firsts, lasts, types); err != nil {
-		return err
-	}
-	_, err := tx.Exec(ctx, `
-		INSERT INTO booked_seats (booking_id, passenger_id, flight_id, seat_number)
+		WITH ORDINALITY AS x(id, f, l, t, n)`, b.ID, ids, firsts, lasts, types)
+	batch.Queue(`INSERT INTO booked_seats (booking_id, passenger_id, flight_id, seat_number)
 		SELECT $1, p, f, n FROM unnest($2::uuid[], $3::uuid[], $4::text[]) AS x(p, f, n)`,
 		b.ID, seatPax, seatFlights, seatNums)
-	if isUnique(err, "booked_seats_one_sale") {
-		return booking.ErrSeatTaken
-	}
-	return err
 }
 
-// sell moves each flight's inventory and writes its event.
-func sell(ctx context.Context, tx pgx.Tx, b booking.Booking) (map[string]int64, error) {
-	versions := map[string]int64{}
-	var msgs []outbox.Message
-	for flight, seats := range b.Seats() {
-		v, err := moveInventory(ctx, tx, flight, len(seats))
-		if err != nil {
-			return nil, err
-		}
-		versions[flight] = v
-		msg, err := seatsEvent(ctx, tx, events.SeatsSold, b.ID, flight, seats, v)
-		if err != nil {
-			return nil, err
-		}
-		msgs = append(msgs, msg)
+func queuePayments(batch *pgx.Batch, b booking.Booking) {
+	var refs, currencies []string
+	var amounts []int64
+	for _, p := range b.Charges {
+		refs, currencies = append(refs, p.Charge.Ref), append(currencies, p.Charge.Money.Currency)
+		amounts = append(amounts, p.Charge.Money.Amount)
 	}
-	return versions, outbox.Append(ctx, tx, msgs...)
+	batch.Queue(`INSERT INTO payments (id, booking_id, provider, token_ref, amount, currency, status)
+		SELECT gen_random_uuid(), $1, $2, r, a, c, 'CAPTURED' FROM unnest($3::text[], $4::bigint[], $5::text[]) AS x(r, a, c)`,
+		b.ID, providerName, refs, amounts, currencies)
 }
 
-// moveInventory adds n sold seats (negative: released) under the guard
-// 0 ≤ sold ≤ capacity and returns the flight's new version.
-func moveInventory(ctx context.Context, tx pgx.Tx, flight string, n int) (int64, error) {
+// queueMove adds n sold seats to a flight (negative: released) under the
+// guard 0 ≤ sold ≤ capacity, then reads every seat sold after the change.
+func queueMove(batch *pgx.Batch, flight string, n int) {
+	batch.Queue(`UPDATE flight_inventory SET sold = sold + $2, version = version + 1
+		WHERE flight_id = $1 AND sold + $2 BETWEEN 0 AND capacity RETURNING version`, flight, n)
+	batch.Queue(`SELECT coalesce(array_agg(seat_number ORDER BY seat_number), '{}') FROM booked_seats
+		WHERE flight_id = $1 AND released_at IS NULL`, flight)
+}
+
+// readMove reads what queueMove queued: the new version and the sold seats.
+func readMove(res pgx.BatchResults) (int64, []string, error) {
 	var v int64
-	err := tx.QueryRow(ctx, `
-		UPDATE flight_inventory SET sold = sold + $2, version = version + 1
-		WHERE flight_id = $1 AND sold + $2 BETWEEN 0 AND capacity
-		RETURNING version`, flight, n).Scan(&v)
-	if errors.Is(err, pgx.ErrNoRows) {
-		return 0, booking.ErrSoldOut
+	if err := res.QueryRow().Scan(&v); errors.Is(err, pgx.ErrNoRows) {
+		return 0, nil, booking.ErrSoldOut
+	} else if err != nil {
+		return 0, nil, err
 	}
-	return v, err
+	var sold []string
+	err := res.QueryRow().Scan(&sold)
+	return v, sold, err
+}
+
+// finishSale appends the events and, with a key, stores the answer.
+func finishSale(ctx context.Context, tx pgx.Tx, b booking.Booking, msgs []outbox.Message, idem *app.IdempotencyAnswer) error {
+	if err := outbox.Append(ctx, tx, msgs...); err != nil {
+		return err
+	}
+	return completeIdempotency(ctx, tx, b, idem)
 }
 
 // seatsEvent is a seats.sold or seats.released event carrying the seats
 // that changed and every seat sold on the flight after the change.
-func seatsEvent(ctx context.Context, tx pgx.Tx, typ, bookingID, flight string, changed []trip.SeatNumber, v int64) (outbox.Message, error) {
-	var sold []string
-	err := tx.QueryRow(ctx, `
-		SELECT coalesce(array_agg(seat_number ORDER BY seat_number), '{}') FROM booked_seats
-		WHERE flight_id = $1 AND released_at IS NULL`, flight).Scan(&sold)
-	if err != nil {
-		return outbox.Message{}, err
-	}
+func seatsEvent(typ, bookingID, flight string, changed []trip.SeatNumber, sold []string, v int64) (outbox.Message, error) {
 	seats := make([]string, len(changed))
 	for i, s := range changed {
 		seats[i] = string(s)
@@ -172,20 +207,6 @@ func seatsEvent(ctx context.Context, tx pgx.Tx, typ, bookingID, flight string, c
 		return outbox.Message{}, err
 	}
 	return NewEvent(typ, flight, v, time.Now(), payload)
-}
-
-func insertPayments(ctx context.Context, tx pgx.Tx, b booking.Booking) error {
-	for _, p := range b.Charges {
-		c := p.Charge
-		_, err := tx.Exec(ctx, `
-			INSERT INTO payments (id, booking_id, provider, token_ref, amount, currency, status)
-			VALUES (gen_random_uuid(), $1, $2, $3, $4, $5, 'CAPTURED')`,
-			b.ID, providerName, c.Ref, c.Money.Amount, c.Money.Currency)
-		if err != nil {
-			return err
-		}
-	}
-	return nil
 }
 
 // completeIdempotency stores the request's answer in the same transaction
@@ -311,17 +332,9 @@ func (s *Bookings) Cancel(ctx context.Context, guest, id string, now time.Time) 
 		if _, err := tx.Exec(ctx, `UPDATE booked_seats SET released_at = $2 WHERE booking_id = $1 AND released_at IS NULL`, id, now); err != nil {
 			return err
 		}
-		var msgs []outbox.Message
-		for flight, seats := range b.Seats() {
-			v, err := moveInventory(ctx, tx, flight, -len(seats))
-			if err != nil {
-				return err
-			}
-			msg, err := seatsEvent(ctx, tx, events.SeatsReleased, b.ID, flight, seats, v)
-			if err != nil {
-				return err
-			}
-			msgs = append(msgs, msg)
+		msgs, err := release(ctx, tx, b)
+		if err != nil {
+			return err
 		}
 		b.Status, b.CancelledAt, changed = booking.Cancelled, now.UTC(), true
 		return outbox.Append(ctx, tx, msgs...)
@@ -330,6 +343,32 @@ func (s *Bookings) Cancel(ctx context.Context, guest, id string, now time.Time) 
 		return b, false, fmt.Errorf("Bookings.Cancel(%s): %w", id, err)
 	}
 	return b, changed, nil
+}
+
+// release moves each flight's inventory back and builds its event.
+func release(ctx context.Context, tx pgx.Tx, b booking.Booking) ([]outbox.Message, error) {
+	seats := b.Seats()
+	batch := &pgx.Batch{}
+	flights := make([]string, 0, len(seats))
+	for flight, nums := range seats {
+		flights = append(flights, flight)
+		queueMove(batch, flight, -len(nums))
+	}
+	res := tx.SendBatch(ctx, batch)
+	defer res.Close()
+	msgs := make([]outbox.Message, 0, len(flights))
+	for _, flight := range flights {
+		v, sold, err := readMove(res)
+		if err != nil {
+			return nil, err
+		}
+		msg, err := seatsEvent(events.SeatsReleased, b.ID, flight, seats[flight], sold, v)
+		if err != nil {
+			return nil, err
+		}
+		msgs = append(msgs, msg)
+	}
+	return msgs, res.Close()
 }
 
 // MarkRefunded records that a charge of the booking was refunded.
