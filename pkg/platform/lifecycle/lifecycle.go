@@ -14,6 +14,8 @@ import (
 	"strings"
 	"syscall"
 
+	"github.com/google/uuid"
+
 	"github.com/altisair/altis/pkg/platform/config"
 	"github.com/altisair/altis/pkg/platform/logging"
 )
@@ -33,6 +35,10 @@ type Run func(ctx context.Context, env Env) error
 // the effective settings with secrets masked, and calls run until a signal.
 // It never returns: the process exits 0 on clean shutdown, 1 on error.
 func Main(service string, run Run) {
+	// Request, trip and booking ids are random UUIDs: draw their bytes
+	// from a pool filled in batches instead of one getrandom call each
+	// (ids are not secrets: every object is checked against its owner).
+	uuid.EnableRandPool()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	err := Start(ctx, service, os.Args[1:], os.Environ(), os.Stderr, run)
 	stop()
