@@ -4,7 +4,7 @@ SHELL       := /bin/bash
 .SHELLFLAGS := -eu -o pipefail -c
 
 GO         ?= go
-COMPOSE    ?= docker-compose
+COMPOSE    ?= docker compose
 BIN        := bin
 SERVICES   := gateway command query projector
 BENCH_ARGS ?=
@@ -18,7 +18,7 @@ export CI
 endif
 
 .DEFAULT_GOAL := help
-.PHONY: help build run test migrate seed bench compose-config tidy clean clean-state
+.PHONY: help build run test lint migrate seed bench compose-config tidy clean clean-state
 
 help: ## list the targets
 	@echo "Altis: make <target>"
@@ -32,13 +32,35 @@ run: build ## start the whole fleet on this machine (Ctrl-C stops it; data in .s
 
 # Each module is built alone (GOWORK=off, as Docker builds it), vetted and
 # tested on its own: `go test ./...` does not work at the root of a go.work tree.
-test: ## go vet + go test in every workspace module; stops at the first failing module
+# The concurrency-heavy packages run once more under the race detector:
+# the outbox relay and the consumer pipeline, token and document caches,
+# the rate limiter, seat holds, idempotency keys and commits, the SSE hub.
+RACE_PKGS := ./pkg/platform/outbox ./pkg/platform/auth \
+	./services/command/internal/adapters/redis ./services/command/internal/adapters/postgres \
+	./services/command/internal/ports/http ./services/query/internal/ports/sse \
+	./services/query/internal/adapters/redis ./services/gateway/internal/limits \
+	./services/projector/internal/pipeline
+
+test: ## go vet + go test in every workspace module (stops at the first failing one), then -race where it matters
 	@mods="$$($(GO) list -m -f '{{.Dir}}')"; \
 	for dir in $$mods; do \
 		echo "==> $$dir"; \
 		(cd "$$dir" && GOWORK=off $(GO) build ./... && $(GO) vet ./... && $(GO) test -count=1 $(TEST_ARGS) ./...) \
 			|| { echo "FAIL: module $$dir"; exit 1; }; \
 	done
+	@echo "==> race detector"
+	$(GO) test -race -count=1 $(TEST_ARGS) $(RACE_PKGS)
+
+# staticcheck is pinned by deploy/go.mod's tool directive; in workspace mode
+# `go tool` finds it from every module. It runs once per module, then the
+# layer check (deploy/layers) lists every module's import graph.
+lint: ## staticcheck and the layer check in every module
+	@mods="$$($(GO) list -m -f '{{.Dir}}')"; \
+	for dir in $$mods; do \
+		echo "==> staticcheck $$dir"; \
+		(cd "$$dir" && $(GO) tool staticcheck ./...) || { echo "FAIL: module $$dir"; exit 1; }; \
+	done
+	$(GO) test -count=1 ./deploy/layers
 
 migrate: ## apply the database migrations (APP_DATABASE__URL or config/default.toml)
 	$(GO) build -o $(BIN)/ ./services/command

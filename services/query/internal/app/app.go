@@ -4,12 +4,19 @@ package app
 
 import (
 	"context"
+	"errors"
 	"time"
 
 	"github.com/altisair/altis/services/query/internal/domain"
 )
 
-// Index is the read side of the availability index.
+// ErrNoIndex means the availability index has not been built yet (or Redis
+// was wiped and the projector is rebuilding it). Index implementations
+// return it, wrapped or not; the HTTP port answers 503.
+var ErrNoIndex = errors.New("the availability index is not available yet")
+
+// Index is the read side of the availability index. Its methods return
+// ErrNoIndex while there is no index.
 type Index interface {
 	// Legs returns, for each leg in order, the flights departing on its
 	// date (from since on), and whether each airport is served at all.

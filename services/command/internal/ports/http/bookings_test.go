@@ -55,10 +55,7 @@ func (h *harness) heldTrip(seatIndex int) heldTrip {
 	seat := h.seats(aircraft, seatIndex+1)[seatIndex]
 	g := h.guest()
 	tr := heldTrip{authz: g, tripID: h.trip(g, f), flight: f, seat: seat}
-	var p struct {
-		PassengerID string `json:"passenger_id"`
-	}
-	p = decode[struct {
+	p := decode[struct {
 		PassengerID string `json:"passenger_id"`
 	}](h.t, h.do(http.MethodPost, "/v1/holds/trip/"+tr.tripID+"/passengers", g,
 		map[string]string{"first_name": "John", "last_name": "Doe", "passenger_type": "ADULT"}), http.StatusCreated)

@@ -7,7 +7,6 @@ package redis
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"strconv"
 	"time"
@@ -20,10 +19,6 @@ import (
 	"github.com/altisair/altis/services/query/internal/app"
 	"github.com/altisair/altis/services/query/internal/domain"
 )
-
-// ErrNoIndex means the index has not been built yet (or Redis was wiped and
-// the projector is rebuilding it).
-var ErrNoIndex = errors.New("the availability index is not available yet")
 
 // recentSales is Lua shared by the read scripts: the seats the command
 // service sold (readmodel Keys.RecentSold) at a version the index has not
@@ -137,7 +132,7 @@ func (ix *Index) Legs(ctx context.Context, legs []domain.Leg, since time.Time) (
 
 func (ix *Index) toLeg(vals []rueidis.RedisMessage) (app.LegFlights, error) {
 	if ok, _ := vals[0].AsInt64(); ok != 1 {
-		return app.LegFlights{}, ErrNoIndex
+		return app.LegFlights{}, app.ErrNoIndex
 	}
 	o, _ := vals[1].AsInt64()
 	d, _ := vals[2].AsInt64()
@@ -204,7 +199,7 @@ func (ix *Index) SeatMap(ctx context.Context, flightID string) (app.FlightSeats,
 	}
 	switch status, _ := vals[0].AsInt64(); status {
 	case 0:
-		return app.FlightSeats{}, ErrNoIndex
+		return app.FlightSeats{}, app.ErrNoIndex
 	case 2:
 		return app.FlightSeats{}, domain.ErrFlightNotFound
 	}

@@ -19,6 +19,7 @@ import (
 	"github.com/altisair/altis/pkg/platform/testenv"
 	"github.com/altisair/altis/pkg/readmodel"
 	redisindex "github.com/altisair/altis/services/query/internal/adapters/redis"
+	"github.com/altisair/altis/services/query/internal/app"
 	"github.com/altisair/altis/services/query/internal/domain"
 )
 
@@ -282,11 +283,11 @@ func TestNoCurrentGenerationIsErrNoIndex(t *testing.T) {
 			s := newStore(t)
 			c.fill(s)
 			_, err := s.index.Legs(context.Background(), []domain.Leg{leg("JFK", "LHR", 10), leg("LHR", "JFK", 17)}, day(1, 12, 0))
-			if !errors.Is(err, redisindex.ErrNoIndex) {
+			if !errors.Is(err, app.ErrNoIndex) {
 				t.Errorf("Legs error %v, want ErrNoIndex", err)
 			}
 			_, err = s.index.SeatMap(context.Background(), id0800)
-			if !errors.Is(err, redisindex.ErrNoIndex) {
+			if !errors.Is(err, app.ErrNoIndex) {
 				t.Errorf("SeatMap error %v, want ErrNoIndex", err)
 			}
 		})

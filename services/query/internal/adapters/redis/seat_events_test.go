@@ -260,7 +260,7 @@ func TestCorruptHistoryIsAnError(t *testing.T) {
 func TestFlightExists(t *testing.T) {
 	s := newStore(t)
 	ctx := context.Background()
-	if _, err := s.index.FlightExists(ctx, id0800); !errors.Is(err, redisindex.ErrNoIndex) {
+	if _, err := s.index.FlightExists(ctx, id0800); !errors.Is(err, app.ErrNoIndex) {
 		t.Fatalf("no index: %v, want ErrNoIndex", err)
 	}
 	seedJFKLHR(s)

@@ -77,14 +77,6 @@ func (f *fakeIndex) addSeatMap(fl domain.Flight, l domain.Layout, sold ...string
 	return f
 }
 
-// hold marks seats of an added seat map as held.
-func (f *fakeIndex) hold(id string, seats ...string) *fakeIndex {
-	for _, n := range seats {
-		f.seats[id].held[n] = true
-	}
-	return f
-}
-
 // flight returns the indexed flight with id.
 func (f *fakeIndex) flight(t *testing.T, id string) domain.Flight {
 	t.Helper()

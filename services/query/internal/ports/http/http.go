@@ -10,7 +10,6 @@ import (
 
 	"github.com/altisair/altis/pkg/platform/auth"
 	"github.com/altisair/altis/pkg/platform/web"
-	"github.com/altisair/altis/services/query/internal/adapters/redis"
 	"github.com/altisair/altis/services/query/internal/app"
 	"github.com/altisair/altis/services/query/internal/domain"
 )
@@ -18,7 +17,7 @@ import (
 // Errors maps the query service's errors to HTTP answers.
 var Errors = web.ErrorTable{
 	{Target: domain.ErrFlightNotFound, Status: http.StatusNotFound, Code: "flight_not_found"},
-	{Target: redis.ErrNoIndex, Status: http.StatusServiceUnavailable, Code: "index_unavailable"},
+	{Target: app.ErrNoIndex, Status: http.StatusServiceUnavailable, Code: "index_unavailable"},
 	{Target: app.ErrBadEventID, Status: http.StatusBadRequest, Code: "invalid_last_event_id"},
 }
 

@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"github.com/altisair/altis/pkg/pricing"
-	"github.com/altisair/altis/services/query/internal/adapters/redis"
 	"github.com/altisair/altis/services/query/internal/app"
 	"github.com/altisair/altis/services/query/internal/domain"
 )
@@ -389,14 +388,14 @@ func TestSearchRejectsTrailingData(t *testing.T) {
 
 func TestSearchIndexUnavailable(t *testing.T) {
 	ix := standardIndex()
-	ix.err = redis.ErrNoIndex
+	ix.err = app.ErrNoIndex
 	srv := newServer(t, ix, now)
 	e := wantError(t, srv.search(t, searchBody(1, "JFK LHR 2026-12-10")), http.StatusServiceUnavailable, "index_unavailable")
 	if len(e.Fields) != 0 {
 		t.Errorf("fields %v on a 503", e.Fields)
 	}
 	// Wrapped the way an adapter might wrap it, it still maps.
-	ix.err = fmt.Errorf("search index: %w", redis.ErrNoIndex)
+	ix.err = fmt.Errorf("search index: %w", app.ErrNoIndex)
 	wantError(t, srv.search(t, searchBody(1, "JFK LHR 2026-12-10")), http.StatusServiceUnavailable, "index_unavailable")
 	// Input is validated before the index is asked.
 	wantFields(t, srv.search(t, searchBody(0, "JFK LHR 2026-12-10")), "passenger_count")

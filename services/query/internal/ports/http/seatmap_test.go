@@ -7,7 +7,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/altisair/altis/services/query/internal/adapters/redis"
+	"github.com/altisair/altis/services/query/internal/app"
 	"github.com/altisair/altis/services/query/internal/domain"
 )
 
@@ -118,7 +118,7 @@ func TestSeatMapNotFound(t *testing.T) {
 
 func TestSeatMapIndexUnavailable(t *testing.T) {
 	ix := seatMapIndex()
-	ix.err = redis.ErrNoIndex
+	ix.err = app.ErrNoIndex
 	srv := newServer(t, ix, now)
 	wantError(t, srv.do(t, http.MethodGet, seatsPath(idJFKLHR0800), ""), http.StatusServiceUnavailable, "index_unavailable")
 }
