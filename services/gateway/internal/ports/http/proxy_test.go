@@ -224,3 +224,51 @@ func TestStreamHasNoUpstreamTimeout(t *testing.T) {
 		t.Fatalf("event %q after the upstream timeout", ev)
 	}
 }
+
+// An upstream's interim "100 Continue" (a client sent Expect:
+// 100-continue) never replaces the final answer's status.
+func TestInterimResponseDoesNotReplaceTheStatus(t *testing.T) {
+	const envelope = `{"error":{"code":"invalid_request","message":"bad","request_id":"up"}}`
+	h := newHarness(t, options{command: func(w http.ResponseWriter, r *http.Request) {
+		_, _ = io.ReadAll(r.Body) // the upstream server sends 100 Continue here
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(http.StatusBadRequest)
+		_, _ = io.WriteString(w, envelope)
+	}})
+	tok, _ := h.token(t)
+	for _, chunked := range []bool{false, true} {
+		req, err := http.NewRequest("POST", h.url+"/v1/holds/seat", strings.NewReader(`{"trip_id":"x"}`))
+		must(t, err)
+		req.Header.Set("Authorization", "Bearer "+tok)
+		req.Header.Set("Expect", "100-continue")
+		if chunked {
+			req.ContentLength = -1
+		}
+		res, err := http.DefaultClient.Do(req)
+		must(t, err)
+		body := readBody(t, res)
+		res.Body.Close()
+		if res.StatusCode != http.StatusBadRequest || body != envelope {
+			t.Fatalf("chunked %v: status %d body %q, want 400 and the upstream's envelope", chunked, res.StatusCode, body)
+		}
+	}
+}
+
+// A chunked body over the limit, sent after Expect: 100-continue, is 413 in
+// the one shape, not a 200.
+func TestOversizedChunkedBodyAfterContinueIs413(t *testing.T) {
+	h := newHarness(t, options{command: func(w http.ResponseWriter, r *http.Request) {
+		_, _ = io.ReadAll(r.Body)
+		w.WriteHeader(http.StatusOK)
+	}})
+	tok, _ := h.token(t)
+	req, err := http.NewRequest("POST", h.url+"/v1/holds/seat", strings.NewReader(strings.Repeat("x", 1<<20)))
+	must(t, err)
+	req.Header.Set("Authorization", "Bearer "+tok)
+	req.Header.Set("Expect", "100-continue")
+	req.ContentLength = -1
+	res, err := http.DefaultClient.Do(req)
+	must(t, err)
+	defer res.Body.Close()
+	wantError(t, res, http.StatusRequestEntityTooLarge, "body_too_large")
+}

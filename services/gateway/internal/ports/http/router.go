@@ -85,11 +85,59 @@ func access(r proxy.Route, guest, stream echo.MiddlewareFunc) []echo.MiddlewareF
 // forward hands the request to the upstream; its errors go to the table.
 func forward(up *proxy.Upstream, stream bool) echo.HandlerFunc {
 	return func(c echo.Context) error {
+		w := newInterimAware(c.Response())
 		if stream {
-			return up.Stream(c.Response(), c.Request())
+			return up.Stream(w, c.Request())
 		}
-		return up.Forward(c.Response(), c.Request())
+		return up.Forward(w, c.Request())
 	}
+}
+
+// interimAware is the response the reverse proxy writes to. An upstream's
+// interim 1xx answer (100 Continue, 103 Early Hints) goes straight to the
+// client: echo's Response would take the first WriteHeader as the final
+// status, commit it and drop the real one. The proxy also clears the
+// header map after each interim answer, so it gets a map of its own,
+// merged over the response's own headers (request id, CORS, …) when the
+// final status is written.
+type interimAware struct {
+	*echo.Response
+	header http.Header
+}
+
+func newInterimAware(r *echo.Response) *interimAware {
+	return &interimAware{Response: r, header: http.Header{}}
+}
+
+// Header is the proxy's own header map.
+func (w *interimAware) Header() http.Header { return w.header }
+
+func (w *interimAware) WriteHeader(code int) {
+	own := w.Response.Header()
+	if code >= 100 && code < 200 && code != http.StatusSwitchingProtocols {
+		saved := own.Clone()
+		clear(own)
+		for k, v := range w.header {
+			own[k] = v
+		}
+		w.Response.Writer.WriteHeader(code)
+		clear(own)
+		for k, v := range saved {
+			own[k] = v
+		}
+		return
+	}
+	for k, v := range w.header {
+		own[k] = v
+	}
+	w.Response.WriteHeader(code)
+}
+
+func (w *interimAware) Write(b []byte) (int, error) {
+	if !w.Committed {
+		w.WriteHeader(http.StatusOK)
+	}
+	return w.Response.Write(b)
 }
 
 func cors(origins []string) echo.MiddlewareFunc {
