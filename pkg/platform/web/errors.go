@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -89,8 +90,9 @@ func fromEcho(he *echo.HTTPError) *Error {
 	if !ok {
 		code = "http_" + strconv.Itoa(status)
 	}
-	msg := http.StatusText(status)
-	if s, ok := he.Message.(string); ok && s != "" {
+	// One spelling for every answer: "not found", "method not allowed".
+	msg := strings.ToLower(http.StatusText(status))
+	if s, ok := he.Message.(string); ok && s != "" && s != http.StatusText(status) {
 		msg = s
 	}
 	return &Error{Status: status, Code: code, Message: msg}

@@ -38,8 +38,7 @@ func TestRouting(t *testing.T) {
 		{"GET", "/v1/flights/f1", true, "not_found", 404},
 		{"GET", "/v1/holds/../admin", true, "not_found", 404},
 		{"GET", "/v1/bookings//b1", true, "not_found", 404},
-		// echo falls back to the group's catch-all here, so 404, not 405.
-		{"GET", "/v1/flights/search", false, "not_found", 404},
+		{"GET", "/v1/flights/search", false, "method_not_allowed", 405},
 		{"PUT", "/v1/holds/seat", true, "method_not_allowed", 405},
 		{"DELETE", "/v1/bookings/b1", true, "method_not_allowed", 405},
 	}

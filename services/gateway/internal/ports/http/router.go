@@ -3,6 +3,7 @@ package http
 import (
 	"errors"
 	"net/http"
+	"slices"
 	"strings"
 
 	"github.com/labstack/echo/v4"
@@ -59,15 +60,35 @@ func Register(e *echo.Echo, d Deps) error {
 	if len(d.CORSOrigins) > 0 {
 		e.Use(cors(d.CORSOrigins))
 	}
-	v1 := e.Group("/v1", stripGuest, canonicalPath, rateLimit(d.Limiter, "client", d.Metrics), limitBody(d.BodyLimit))
-	v1.POST("/auth/guest", d.Tokens.Handle, rateLimit(d.GuestLimits, "guest_tokens", d.Metrics))
+	// The edge's checks run per route, not on the group: echo gives a group
+	// with middleware a catch-all route, which would answer 404 where the
+	// path exists with another method (405). The per-client rate limit
+	// covers every /v1 path, unknown ones too.
+	e.Use(underV1(rateLimit(d.Limiter, "client", d.Metrics)))
+	edge := []echo.MiddlewareFunc{stripGuest, canonicalPath, limitBody(d.BodyLimit)}
+	with := func(mw ...echo.MiddlewareFunc) []echo.MiddlewareFunc { return append(slices.Clone(edge), mw...) }
+	v1 := e.Group("/v1")
+	v1.POST("/auth/guest", d.Tokens.Handle, with(rateLimit(d.GuestLimits, "guest_tokens", d.Metrics))...)
 	guest := requireGuest(d.Verifier, d.Metrics)
-	v1.POST("/flights/:"+streamParam+"/stream-ticket", d.Tickets.Handle, guest)
+	v1.POST("/flights/:"+streamParam+"/stream-ticket", d.Tickets.Handle, with(guest)...)
 	stream := requireGuestOrTicket(d.Verifier, d.Metrics, streamParam)
 	for _, r := range proxy.Routes() {
-		v1.Add(r.Method, strings.TrimPrefix(r.Path, "/v1"), forward(d.Upstreams[r.Target], r.Stream), access(r, guest, stream)...)
+		v1.Add(r.Method, strings.TrimPrefix(r.Path, "/v1"), forward(d.Upstreams[r.Target], r.Stream), with(access(r, guest, stream)...)...)
 	}
 	return nil
+}
+
+// underV1 applies mw to requests under /v1 only (not health or metrics).
+func underV1(mw echo.MiddlewareFunc) echo.MiddlewareFunc {
+	return func(next echo.HandlerFunc) echo.HandlerFunc {
+		limited := mw(next)
+		return func(c echo.Context) error {
+			if p := c.Request().URL.Path; p == "/v1" || strings.HasPrefix(p, "/v1/") {
+				return limited(c)
+			}
+			return next(c)
+		}
+	}
 }
 
 // access is the check a route needs: none for public routes, a ticket or a
