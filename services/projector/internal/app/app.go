@@ -34,5 +34,5 @@ type Flight struct {
 // SeatChange names seats just sold or released.
 type SeatChange struct {
 	Status string // readmodel.StatusSold or readmodel.StatusAvailable
-	Seats []string
+	Seats  []string
 }

@@ -7,7 +7,9 @@
 --                  11 retention ms
 --   add_passenger: 4 doc, 5 expected version, 6 seat limit, 7 allowance,
 --                  8 max seats
---   close:         (none) open → closing: one commit at a time
+--   close:         (none) open → closing: one commit at a time; a
+--                  closing trip whose commit died (no reopen or booked
+--                  within a minute) may be closed again
 --   reopen:        (none) closing → open: the commit did not happen
 --   booked:        (none) the trip is a booking now: it stops counting
 --                  against the guest's limits
@@ -58,13 +60,14 @@ if op == 'add_passenger' then
   return {0, exp}
 end
 if op == 'close' or op == 'reopen' or op == 'booked' then
-  local cur = redis.call('HMGET', KEYS[1], 'exp', 'status')
+  local cur = redis.call('HMGET', KEYS[1], 'exp', 'status', 'closing_until')
   if not cur[1] then return {1} end
   local exp = tonumber(cur[1])
   if op == 'close' then
-    if cur[2] ~= 'open' then return {3} end
+    local stale = cur[2] == 'closing' and tonumber(cur[3] or '0') <= now
+    if cur[2] ~= 'open' and not stale then return {3} end
     if exp <= now then return {2} end
-    redis.call('HSET', KEYS[1], 'status', 'closing')
+    redis.call('HSET', KEYS[1], 'status', 'closing', 'closing_until', now + 60000)
   elseif op == 'reopen' then
     if cur[2] == 'closing' then redis.call('HSET', KEYS[1], 'status', 'open') end
   else

@@ -144,3 +144,32 @@ func create(ctx context.Context, s *store, t trip.Trip, ttl time.Duration) (time
 	t.ExpiresAt = time.Now().Add(ttl).UTC().Truncate(time.Millisecond)
 	return t.ExpiresAt, s.trips.Create(ctx, t)
 }
+
+// One commit per trip at a time; a commit that died without reopening the
+// trip (a crash) holds it for a minute at most.
+func TestCloseIsAGateWithALease(t *testing.T) {
+	s := newStore(t, redis.TripLimits{})
+	ctx := context.Background()
+	in := newTrip("g_a", newID())
+	if err := s.trips.Create(ctx, in); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.trips.Close(ctx, "g_a", in.ID); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.trips.Close(ctx, "g_a", in.ID); !errors.Is(err, trip.ErrClosed) {
+		t.Fatalf("a second commit got the gate: %v", err)
+	}
+	// The first commit's process died: its lease runs out.
+	s.client.Do(ctx, s.client.B().Hset().Key(s.keys.Trip("g_a", in.ID)).FieldValue().
+		FieldValue("closing_until", itoa(time.Now().Add(-time.Second).UnixMilli())).Build())
+	if err := s.trips.Close(ctx, "g_a", in.ID); err != nil {
+		t.Fatalf("the gate of a dead commit was not taken over: %v", err)
+	}
+	if err := s.trips.Booked(ctx, "g_a", in.ID); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.trips.Close(ctx, "g_a", in.ID); !errors.Is(err, trip.ErrClosed) {
+		t.Fatalf("a booked trip was closed again: %v", err)
+	}
+}
