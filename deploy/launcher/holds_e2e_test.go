@@ -147,21 +147,11 @@ func (c *client) seatMap(flightID string) seatMapAnswer {
 	return m
 }
 
-// seatStatus reads one seat's status from the public seat map.
+// seatStatus reads one seat's status from the public seat map, and how
+// many seats the map counts available.
 func (c *client) seatStatus(flightID, seat string) (status string, available int) {
 	c.t.Helper()
-	var m struct {
-		AvailableSeats int `json:"available_seats"`
-		Cabins         []struct {
-			Rows []struct {
-				Seats []struct {
-					SeatNumber string `json:"seat_number"`
-					Status     string `json:"status"`
-				} `json:"seats"`
-			} `json:"rows"`
-		} `json:"cabins"`
-	}
-	c.call(http.MethodGet, "/v1/flights/"+flightID+"/seats", nil, http.StatusOK, &m)
+	m := c.seatMap(flightID)
 	for _, cb := range m.Cabins {
 		for _, r := range cb.Rows {
 			for _, s := range r.Seats {

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/altisair/altis/pkg/platform/validation"
 	"github.com/altisair/altis/pkg/pricing"
 )
 
@@ -50,15 +51,15 @@ type LegInput struct {
 // ParseSearch validates raw input against today's UTC date and returns every
 // problem at once, keyed by field path (e.g. "legs[0].date").
 func ParseSearch(legs []LegInput, passengers int, now time.Time) (Search, error) {
-	errs := fieldErrors{}
+	errs := validation.Fields{}
 	switch {
 	case len(legs) == 0:
-		errs.add("legs", "at least one leg is required")
+		errs.Add("legs", "at least one leg is required")
 	case len(legs) > MaxLegs:
-		errs.add("legs", fmt.Sprintf("at most %d legs are allowed", MaxLegs))
+		errs.Add("legs", fmt.Sprintf("at most %d legs are allowed", MaxLegs))
 	}
 	if passengers < 1 || passengers > MaxPassengers {
-		errs.add("passenger_count", fmt.Sprintf("must be between 1 and %d", MaxPassengers))
+		errs.Add("passenger_count", fmt.Sprintf("must be between 1 and %d", MaxPassengers))
 	}
 	s := Search{Passengers: passengers}
 	if len(legs) <= MaxLegs {
@@ -67,24 +68,24 @@ func ParseSearch(legs []LegInput, passengers int, now time.Time) (Search, error)
 			s.Legs = append(s.Legs, parseLeg(in, fmt.Sprintf("legs[%d].", i), today, errs))
 		}
 	}
-	return s, errs.err()
+	return s, errs.Err()
 }
 
-func parseLeg(in LegInput, path string, today time.Time, errs fieldErrors) Leg {
+func parseLeg(in LegInput, path string, today time.Time, errs validation.Fields) Leg {
 	var leg Leg
 	var err error
 	if leg.Origin, err = ParseAirportCode(in.Origin); err != nil {
-		errs.add(path+"origin_airport_code", err.Error())
+		errs.Add(path+"origin_airport_code", err.Error())
 	}
 	if leg.Destination, err = ParseAirportCode(in.Destination); err != nil {
-		errs.add(path+"destination_airport_code", err.Error())
+		errs.Add(path+"destination_airport_code", err.Error())
 	}
 	if leg.Origin != "" && leg.Origin == leg.Destination {
-		errs.add(path+"destination_airport_code", "must differ from the origin")
+		errs.Add(path+"destination_airport_code", "must differ from the origin")
 	}
 	leg.Date, err = parseDate(in.Date, today)
 	if err != nil {
-		errs.add(path+"date", err.Error())
+		errs.Add(path+"date", err.Error())
 	}
 	return leg
 }
@@ -105,16 +106,16 @@ func parseDate(s string, today time.Time) (time.Time, error) {
 
 // CheckAirports reports legs whose airports no indexed flight serves.
 func (s Search) CheckAirports(known func(AirportCode) bool) error {
-	errs := fieldErrors{}
+	errs := validation.Fields{}
 	for i, l := range s.Legs {
 		if !known(l.Origin) {
-			errs.add(fmt.Sprintf("legs[%d].origin_airport_code", i), "unknown airport "+string(l.Origin))
+			errs.Add(fmt.Sprintf("legs[%d].origin_airport_code", i), "unknown airport "+string(l.Origin))
 		}
 		if !known(l.Destination) {
-			errs.add(fmt.Sprintf("legs[%d].destination_airport_code", i), "unknown airport "+string(l.Destination))
+			errs.Add(fmt.Sprintf("legs[%d].destination_airport_code", i), "unknown airport "+string(l.Destination))
 		}
 	}
-	return errs.err()
+	return errs.Err()
 }
 
 // Flight is an indexed flight as search sees it.

@@ -1,14 +1,12 @@
 package redis
 
 import (
-	"cmp"
 	"context"
 	_ "embed"
 	"errors"
 	"fmt"
 	"slices"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/redis/rueidis"
@@ -256,23 +254,7 @@ func answer(vals []int64) ([]int64, error) {
 	return nil, fmt.Errorf("unknown script answer %d", vals[0])
 }
 
-// sortedSeats orders "9C" before "12A": by row number, then letter.
+// sortedSeats orders seats as a seat map reads them.
 func sortedSeats(seats []string) []string {
-	return slices.SortedFunc(slices.Values(seats), func(a, b string) int {
-		ra, la := splitSeat(a)
-		rb, lb := splitSeat(b)
-		if c := cmp.Compare(ra, rb); c != 0 {
-			return c
-		}
-		return strings.Compare(la, lb)
-	})
-}
-
-func splitSeat(s string) (int, string) {
-	i := strings.IndexFunc(s, func(r rune) bool { return r < '0' || r > '9' })
-	if i < 0 {
-		i = len(s)
-	}
-	n, _ := strconv.Atoi(s[:i])
-	return n, s[i:]
+	return slices.SortedFunc(slices.Values(seats), readmodel.CompareSeats)
 }

@@ -3,8 +3,8 @@ package trip
 import (
 	"errors"
 	"fmt"
-	"sort"
-	"strings"
+
+	"github.com/altisair/altis/pkg/platform/validation"
 )
 
 // Errors of the trip rules; the HTTP port maps each to one answer.
@@ -26,45 +26,10 @@ var (
 func passengerLimit(msg string) error { return fmt.Errorf("%w: %s", ErrPassengerLimit, msg) }
 
 // ValidationError lists invalid fields with a message each.
-type ValidationError struct {
-	Fields map[string]string
-}
-
-func (e *ValidationError) Error() string {
-	keys := make([]string, 0, len(e.Fields))
-	for k := range e.Fields {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	parts := make([]string, len(keys))
-	for i, k := range keys {
-		parts[i] = k + ": " + e.Fields[k]
-	}
-	return "invalid request: " + strings.Join(parts, "; ")
-}
-
-// FieldErrors exposes the fields for the HTTP error mapping.
-func (e *ValidationError) FieldErrors() map[string]string { return e.Fields }
-
-// Invalid is a ValidationError for one field.
-func Invalid(field, msg string) error {
-	return &ValidationError{Fields: map[string]string{field: msg}}
-}
+type ValidationError = validation.Error
 
 // Fields collects field messages; Err is nil when there are none.
-type Fields map[string]string
+type Fields = validation.Fields
 
-// Add keeps the first message for a field.
-func (f Fields) Add(field, msg string) {
-	if _, seen := f[field]; !seen {
-		f[field] = msg
-	}
-}
-
-// Err returns the collected problems as a *ValidationError, or nil.
-func (f Fields) Err() error {
-	if len(f) == 0 {
-		return nil
-	}
-	return &ValidationError{Fields: f}
-}
+// Invalid is a ValidationError for one field.
+func Invalid(field, msg string) error { return validation.Invalid(field, msg) }

@@ -4,14 +4,12 @@
 package redis
 
 import (
-	"cmp"
 	"context"
 	_ "embed"
 	"encoding/json"
 	"fmt"
 	"slices"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/google/uuid"
@@ -284,7 +282,7 @@ func (ix *Index) Status(ctx context.Context) (gen int64, schemaOK bool, err erro
 // map always serialises the same way, whichever path delivered it.
 func normalizeLayout(l events.SeatLayout) events.SeatLayout {
 	l.ExitRows = slices.Sorted(slices.Values(l.ExitRows))
-	l.Blocked = slices.SortedFunc(slices.Values(l.Blocked), compareSeats)
+	l.Blocked = slices.SortedFunc(slices.Values(l.Blocked), readmodel.CompareSeats)
 	if l.ExitRows == nil {
 		l.ExitRows = []int{}
 	}
@@ -292,23 +290,4 @@ func normalizeLayout(l events.SeatLayout) events.SeatLayout {
 		l.Blocked = []string{}
 	}
 	return l
-}
-
-// compareSeats orders "9C" before "12A": by row number, then letter.
-func compareSeats(a, b string) int {
-	ra, la := splitSeat(a)
-	rb, lb := splitSeat(b)
-	if c := cmp.Compare(ra, rb); c != 0 {
-		return c
-	}
-	return strings.Compare(la, lb)
-}
-
-func splitSeat(s string) (int, string) {
-	i := strings.IndexFunc(s, func(r rune) bool { return r < '0' || r > '9' })
-	if i < 0 {
-		i = len(s)
-	}
-	n, _ := strconv.Atoi(s[:i])
-	return n, s[i:]
 }

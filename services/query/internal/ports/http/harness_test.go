@@ -150,8 +150,8 @@ func shippedEngine(t testing.TB) *pricing.Engine {
 	return e
 }
 
-// shippedVerifier checks guest tokens with the shipped [auth] settings.
-func shippedVerifier(t testing.TB) *auth.Verifier {
+// shippedAuth is the shipped [auth] settings.
+func shippedAuth(t testing.TB) auth.Settings {
 	t.Helper()
 	l, err := config.Load(shippedConfig, nil)
 	if err != nil {
@@ -161,7 +161,13 @@ func shippedVerifier(t testing.TB) *auth.Verifier {
 	if err := l.Section("auth", &cfg); err != nil {
 		t.Fatal(err)
 	}
-	v, err := auth.NewVerifier(cfg.Settings())
+	return cfg.Settings()
+}
+
+// shippedVerifier checks guest tokens with the shipped [auth] settings.
+func shippedVerifier(t testing.TB) *auth.Verifier {
+	t.Helper()
+	v, err := auth.NewVerifier(shippedAuth(t))
 	if err != nil {
 		t.Fatal(err)
 	}

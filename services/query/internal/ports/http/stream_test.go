@@ -19,7 +19,6 @@ import (
 	"github.com/redis/rueidis"
 
 	"github.com/altisair/altis/pkg/platform/auth"
-	"github.com/altisair/altis/pkg/platform/config"
 	"github.com/altisair/altis/pkg/platform/logging"
 	platformredis "github.com/altisair/altis/pkg/platform/redis"
 	"github.com/altisair/altis/pkg/platform/testenv"
@@ -138,15 +137,7 @@ func (e *streamEnv) emit(seat, status string) string {
 
 func shippedIssuer(t *testing.T) *auth.Issuer {
 	t.Helper()
-	l, err := config.Load(shippedConfig, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var cfg auth.Config
-	if err := l.Section("auth", &cfg); err != nil {
-		t.Fatal(err)
-	}
-	i, err := auth.NewIssuer(cfg.Settings())
+	i, err := auth.NewIssuer(shippedAuth(t))
 	if err != nil {
 		t.Fatal(err)
 	}
