@@ -78,7 +78,7 @@ func TestChildEnvOverridesLast(t *testing.T) {
 	env := f.childEnv()
 	checks := map[string]string{
 		"APP_SERVER__PORT": "7000", "APP_LOG__FORMAT": "json", "APP_KAFKA__BROKERS": "k:1,k:2",
-		"APP_GATEWAY__QUERY_URL": "http://127.0.0.1:7002", "APP_DATABASE__URL": "postgres://db",
+		"APP_GATEWAY__QUERY_URLS": "http://127.0.0.1:7002", "APP_DATABASE__URL": "postgres://db",
 	}
 	for k, want := range checks {
 		if got := lookupEnv(env, k); got != want {

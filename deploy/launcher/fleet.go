@@ -145,8 +145,8 @@ func (f *Fleet) childEnv() []string {
 		fmt.Sprintf("APP_COMMAND__PORT=%d", p.Command),
 		fmt.Sprintf("APP_QUERY__PORT=%d", p.Query),
 		fmt.Sprintf("APP_PROJECTOR__PORT=%d", p.Projector),
-		fmt.Sprintf("APP_GATEWAY__COMMAND_URL=http://127.0.0.1:%d", p.Command),
-		fmt.Sprintf("APP_GATEWAY__QUERY_URL=http://127.0.0.1:%d", p.Query),
+		fmt.Sprintf("APP_GATEWAY__COMMAND_URLS=http://127.0.0.1:%d", p.Command),
+		fmt.Sprintf("APP_GATEWAY__QUERY_URLS=http://127.0.0.1:%d", p.Query),
 	)
 }
 

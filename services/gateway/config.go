@@ -22,8 +22,8 @@ type config struct {
 type gatewayConfig struct {
 	AdminHost            string        `koanf:"admin_host"`
 	AdminPort            int           `koanf:"admin_port"`
-	CommandURL           string        `koanf:"command_url"`
-	QueryURL             string        `koanf:"query_url"`
+	CommandURLs          []string      `koanf:"command_urls"`
+	QueryURLs            []string      `koanf:"query_urls"`
 	BodyLimitBytes       int64         `koanf:"body_limit_bytes"`
 	RateLimitPerSecond   float64       `koanf:"rate_limit_per_second"`
 	RateLimitBurst       int           `koanf:"rate_limit_burst"`
@@ -36,8 +36,8 @@ func (c gatewayConfig) Validate() error {
 	return cfgpkg.Join(
 		web.CheckHost("admin_host", c.AdminHost),
 		positive("admin_port", c.AdminPort > 0 && c.AdminPort <= 65535),
-		checkURL("command_url", c.CommandURL),
-		checkURL("query_url", c.QueryURL),
+		checkURLs("command_urls", c.CommandURLs),
+		checkURLs("query_urls", c.QueryURLs),
 		positive("body_limit_bytes", c.BodyLimitBytes > 0),
 		positive("rate_limit_per_second", c.RateLimitPerSecond > 0 && !math.IsInf(c.RateLimitPerSecond, 0)),
 		positive("rate_limit_burst", c.RateLimitBurst > 0),
@@ -57,6 +57,18 @@ func positive(key string, ok bool) error {
 		return nil
 	}
 	return cfgpkg.Invalid(key, "must be positive")
+}
+
+// checkURLs wants at least one URL, each one checkURL accepts.
+func checkURLs(key string, urls []string) error {
+	if len(urls) == 0 {
+		return cfgpkg.Invalid(key, "must list at least one URL")
+	}
+	var errs []error
+	for _, u := range urls {
+		errs = append(errs, checkURL(key, u))
+	}
+	return cfgpkg.Join(errs...)
 }
 
 // checkURL wants an absolute http(s) base URL such as http://query:8082.

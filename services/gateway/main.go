@@ -97,8 +97,8 @@ func tokens(c auth.Config, d *httpport.Deps) error {
 
 func upstreams(c gatewayConfig, log *slog.Logger) (map[proxy.Target]*proxy.Upstream, error) {
 	out := map[proxy.Target]*proxy.Upstream{}
-	for target, raw := range map[proxy.Target]string{proxy.Command: c.CommandURL, proxy.Query: c.QueryURL} {
-		u, err := url.Parse(raw)
+	for target, raw := range map[proxy.Target][]string{proxy.Command: c.CommandURLs, proxy.Query: c.QueryURLs} {
+		u, err := url.Parse(raw[0])
 		if err != nil {
 			return nil, err
 		}

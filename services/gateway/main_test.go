@@ -41,9 +41,10 @@ func TestBadValueNamesTheKey(t *testing.T) {
 		{"APP_AUTH__AUDIENCE=", "[auth]: audience:"},
 		{"APP_AUTH__TOKEN_TTL=0s", "[auth]: token_ttl:"},
 		{"APP_AUTH__LEEWAY=-1s", "[auth]: leeway:"},
-		{"APP_GATEWAY__COMMAND_URL=127.0.0.1:8081", "[gateway]: command_url:"},
-		{"APP_GATEWAY__QUERY_URL=/query", "[gateway]: query_url:"},
-		{"APP_GATEWAY__QUERY_URL=ftp://query:21", "[gateway]: query_url:"},
+		{"APP_GATEWAY__COMMAND_URLS=127.0.0.1:8081", "[gateway]: command_urls:"},
+		{"APP_GATEWAY__QUERY_URLS=/query", "[gateway]: query_urls:"},
+		{"APP_GATEWAY__QUERY_URLS=", "[gateway]: query_urls:"},
+		{"APP_GATEWAY__QUERY_URLS=http://query:8082,ftp://query:21", "[gateway]: query_urls:"},
 		{"APP_GATEWAY__BODY_LIMIT_BYTES=0", "[gateway]: body_limit_bytes:"},
 		{"APP_GATEWAY__RATE_LIMIT_PER_SECOND=0", "[gateway]: rate_limit_per_second:"},
 		{"APP_GATEWAY__RATE_LIMIT_BURST=-1", "[gateway]: rate_limit_burst:"},
@@ -76,7 +77,7 @@ func TestRun(t *testing.T) {
 	port, admin := freePort(t), freePort(t)
 	env := []string{
 		fmt.Sprintf("APP_SERVER__PORT=%d", port), fmt.Sprintf("APP_GATEWAY__ADMIN_PORT=%d", admin),
-		"APP_GATEWAY__COMMAND_URL=" + up.URL, "APP_GATEWAY__QUERY_URL=" + up.URL,
+		"APP_GATEWAY__COMMAND_URLS=" + up.URL, "APP_GATEWAY__QUERY_URLS=" + up.URL,
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
