@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"github.com/lestrrat-go/jwx/v3/jwt"
+
+	"github.com/altisair/altis/services/gateway/internal/limits"
 )
 
 func TestGuestTokenRoundTrip(t *testing.T) {
@@ -68,7 +70,7 @@ func TestGuestTokenBody(t *testing.T) {
 }
 
 func TestGuestTokensRateLimited(t *testing.T) {
-	h := newHarness(t, options{guestPerMin: 2})
+	h := newHarness(t, options{budgets: []limits.Budget{{Name: limits.Tokens, PerSecond: 1.0 / 60, Burst: 2}}})
 	for range 2 {
 		if res := h.do(t, http.MethodPost, "/v1/auth/guest", ""); res.StatusCode != http.StatusCreated {
 			t.Fatalf("status %d inside the budget", res.StatusCode)
