@@ -151,8 +151,8 @@ func TestBrokenVariants(t *testing.T) {
 		{
 			name: "depends_on in list syntax (service_started)",
 			yaml: [][2]string{{
-				"    depends_on:\n      command:\n        condition: service_healthy\n      query:\n        condition: service_healthy\n",
-				"    depends_on: [command, query]\n",
+				"    depends_on:\n      redis:\n        condition: service_healthy\n      command:\n        condition: service_healthy\n      query:\n        condition: service_healthy\n",
+				"    depends_on: [redis, command, query]\n",
 			}},
 			want: []finding{{"gateway", compose.RuleDependsOn}},
 		},

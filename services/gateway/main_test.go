@@ -9,11 +9,13 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
 	cfgpkg "github.com/altisair/altis/pkg/platform/config"
 	"github.com/altisair/altis/pkg/platform/lifecycle"
+	"github.com/altisair/altis/pkg/platform/testenv"
 )
 
 const defaultConfig = "../../config/default.toml"
@@ -76,40 +78,143 @@ func TestBadValueNamesTheKey(t *testing.T) {
 // token and a stream ticket, reports ready, serves /metrics on the loopback
 // admin listener and stops cleanly.
 func TestRun(t *testing.T) {
-	up := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		_, _ = io.WriteString(w, `{"status":"ok"}`)
-	}))
-	defer up.Close()
-	port, admin := freePort(t), freePort(t)
-	env := []string{
-		fmt.Sprintf("APP_SERVER__PORT=%d", port), fmt.Sprintf("APP_GATEWAY__ADMIN_PORT=%d", admin),
-		"APP_GATEWAY__COMMAND_URLS=" + up.URL, "APP_GATEWAY__QUERY_URLS=" + up.URL,
+	up := fakeUpstream(t)
+	url, prefix := testenv.Redis(t)
+	g := startGateway(t, "APP_GATEWAY__COMMAND_URLS="+up, "APP_GATEWAY__QUERY_URLS="+up,
+		"APP_REDIS__URL="+url, "APP_REDIS__PREFIX="+prefix)
+	for path, want := range map[string]int{"/readyz": 200} {
+		if res, err := http.Get(g.base + path); err != nil || res.StatusCode != want {
+			t.Fatalf("GET %s: %v %v", path, res, err)
+		}
 	}
+	if res, err := http.Get(fmt.Sprintf("http://127.0.0.1:%d/metrics", g.admin)); err != nil || res.StatusCode != http.StatusOK {
+		t.Fatalf("GET admin /metrics: %v %v", res, err)
+	}
+	tok := guestToken(t, g.base)
+	req, _ := http.NewRequest(http.MethodPost, g.base+"/v1/flights/0b8f5a52-3f0c-4a57-9a49-2f3c1d6e7a10/stream-ticket", nil)
+	req.Header.Set("Authorization", "Bearer "+tok)
+	if res, err := http.DefaultClient.Do(req); err != nil || res.StatusCode != http.StatusCreated {
+		t.Fatalf("POST stream-ticket: %v %v", res, err)
+	}
+	if err := g.stop(); err != nil {
+		t.Fatalf("run: %v", err)
+	}
+}
+
+// Two gateway processes on one Redis spend one budget: a client that
+// alternates between them gets the burst once, not twice.
+func TestTwoGatewaysShareOneBudget(t *testing.T) {
+	up := fakeUpstream(t)
+	url, prefix := testenv.Redis(t)
+	env := []string{"APP_GATEWAY__COMMAND_URLS=" + up, "APP_GATEWAY__QUERY_URLS=" + up,
+		"APP_REDIS__URL=" + url, "APP_REDIS__PREFIX=" + prefix,
+		"APP_GATEWAY__LIMITS__SEARCH__PER_SECOND=0.001", "APP_GATEWAY__LIMITS__SEARCH__BURST=5"}
+	gateways := []*gateway{startGateway(t, env...), startGateway(t, env...)}
+	allowed := 0
+	for i := range 20 {
+		res, err := http.Post(gateways[i%2].base+"/v1/flights/search", "application/json", strings.NewReader("{}"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		res.Body.Close()
+		switch res.StatusCode {
+		case http.StatusOK:
+			allowed++
+		case http.StatusTooManyRequests:
+		default:
+			t.Fatalf("status %d", res.StatusCode)
+		}
+	}
+	if allowed != 5 {
+		t.Fatalf("%d searches allowed through two gateways, want the one burst of 5", allowed)
+	}
+	for _, g := range gateways {
+		if err := g.stop(); err != nil {
+			t.Fatalf("run: %v", err)
+		}
+	}
+}
+
+// Without Redis the gateway still answers, each instance limiting alone:
+// /readyz names redis, the fallback counter counts, requests pass within
+// the local budget and are refused beyond it.
+func TestRunWithoutRedis(t *testing.T) {
+	up := fakeUpstream(t)
+	g := startGateway(t, "APP_GATEWAY__COMMAND_URLS="+up, "APP_GATEWAY__QUERY_URLS="+up,
+		fmt.Sprintf("APP_REDIS__URL=redis://127.0.0.1:%d/0", freePort(t)), // nothing listens
+		"APP_GATEWAY__LIMITS__REDIS_TIMEOUT=50ms", "APP_GATEWAY__LIMITS__TOKENS__BURST=2")
+	res, err := http.Get(g.base + "/readyz")
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	if res.StatusCode != http.StatusServiceUnavailable || !strings.Contains(string(body), "redis") {
+		t.Fatalf("/readyz: %d %s, want 503 naming redis", res.StatusCode, body)
+	}
+	var got []int
+	for range 3 {
+		res, err := http.Post(g.base+"/v1/auth/guest", "application/json", nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res.Body.Close()
+		got = append(got, res.StatusCode)
+	}
+	if fmt.Sprint(got) != "[201 201 429]" {
+		t.Fatalf("guest tokens without Redis: %v, want [201 201 429]", got)
+	}
+	res, err = http.Get(fmt.Sprintf("http://127.0.0.1:%d/metrics", g.admin))
+	if err != nil {
+		t.Fatal(err)
+	}
+	metrics, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	if !strings.Contains(string(metrics), `gateway_rate_limit_fallback_total{limiter="tokens"} 3`) {
+		t.Fatal("fallback decisions not counted")
+	}
+	if err := g.stop(); err != nil {
+		t.Fatalf("run: %v", err)
+	}
+}
+
+// gateway is a run() started by startGateway.
+type gateway struct {
+	base  string
+	admin int
+	stop  func() error
+}
+
+// startGateway runs the gateway on free ports with env and waits until it
+// serves; stop cancels it and returns run's error.
+func startGateway(t *testing.T, env ...string) *gateway {
+	t.Helper()
+	port, admin := freePort(t), freePort(t)
+	env = append([]string{fmt.Sprintf("APP_SERVER__PORT=%d", port), fmt.Sprintf("APP_GATEWAY__ADMIN_PORT=%d", admin)}, env...)
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() {
 		done <- lifecycle.Start(ctx, "gateway", []string{"-config", defaultConfig}, env, io.Discard, run)
 	}()
-	base := fmt.Sprintf("http://127.0.0.1:%d", port)
-	waitUp(t, base+"/healthz", done)
-	for path, want := range map[string]int{"/readyz": 200} {
-		if res, err := http.Get(base + path); err != nil || res.StatusCode != want {
-			t.Fatalf("GET %s: %v %v", path, res, err)
-		}
+	g := &gateway{base: fmt.Sprintf("http://127.0.0.1:%d", port), admin: admin}
+	var once sync.Once
+	var err error
+	g.stop = func() error {
+		once.Do(func() { cancel(); err = <-done })
+		return err
 	}
-	if res, err := http.Get(fmt.Sprintf("http://127.0.0.1:%d/metrics", admin)); err != nil || res.StatusCode != http.StatusOK {
-		t.Fatalf("GET admin /metrics: %v %v", res, err)
-	}
-	tok := guestToken(t, base)
-	req, _ := http.NewRequest(http.MethodPost, base+"/v1/flights/0b8f5a52-3f0c-4a57-9a49-2f3c1d6e7a10/stream-ticket", nil)
-	req.Header.Set("Authorization", "Bearer "+tok)
-	if res, err := http.DefaultClient.Do(req); err != nil || res.StatusCode != http.StatusCreated {
-		t.Fatalf("POST stream-ticket: %v %v", res, err)
-	}
-	cancel()
-	if err := <-done; err != nil {
-		t.Fatalf("run: %v", err)
-	}
+	t.Cleanup(func() { _ = g.stop() })
+	waitUp(t, g.base+"/healthz", done)
+	return g
+}
+
+// fakeUpstream answers every request 200, for both upstreams.
+func fakeUpstream(t *testing.T) string {
+	up := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_, _ = io.WriteString(w, `{"status":"ok"}`)
+	}))
+	t.Cleanup(up.Close)
+	return up.URL
 }
 
 func guestToken(t *testing.T, base string) string {
