@@ -30,6 +30,22 @@ func TestDefaultConfigIsValid(t *testing.T) {
 	}
 }
 
+// Trusted proxies come as a comma-separated list in the environment.
+func TestTrustedProxiesFromEnvironment(t *testing.T) {
+	l, err := cfgpkg.Load(defaultConfig, []string{"APP_GATEWAY__TRUSTED_PROXIES=10.0.0.0/8,2001:db8::/32"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := loadConfig(l)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := c.Gateway.trustedProxies()
+	if len(got) != 2 || got[0].String() != "10.0.0.0/8" || got[1].String() != "2001:db8::/32" {
+		t.Fatalf("trusted proxies %v", got)
+	}
+}
+
 func TestBadValueNamesTheKey(t *testing.T) {
 	cases := []struct{ env, want string }{
 		{"APP_SERVER__PORT=0", "[server]: port:"},

@@ -98,6 +98,25 @@ func TestGuestsBehindOneAddressHaveTheirOwnBudgets(t *testing.T) {
 	}
 }
 
+// Requests with a bad token spend the client address's budget, so a flood
+// of them is refused; a guest behind the address keeps its own budget.
+func TestBadTokensSpendTheAddressBudget(t *testing.T) {
+	h := newHarness(t, options{budgets: []limits.Budget{slow(limits.Holds, 2), slow(limits.Search, 2)}})
+	for path, method := range map[string]string{"/v1/holds/trip": "POST", "/v1/flights/f1/stream-ticket": "POST"} {
+		var got []int
+		for range 3 {
+			got = append(got, h.send(method, path, "{}", bearer("not-a-token")...))
+		}
+		if fmt.Sprint(got) != "[401 401 429]" {
+			t.Fatalf("%s with a bad token: %v, want [401 401 429]", path, got)
+		}
+	}
+	tok, _ := h.token(t)
+	if got := h.send("POST", "/v1/holds/trip", "{}", bearer(tok)...); got != http.StatusOK {
+		t.Fatalf("a guest behind the same address: %d", got)
+	}
+}
+
 // send is do for goroutines: it returns the status (or -1) and reports nothing.
 func (h *harness) send(method, path, body string, header ...string) int {
 	req, err := http.NewRequest(method, h.url+path, strings.NewReader(body))

@@ -65,6 +65,22 @@ func limit(p *limits.Policy, m *Metrics) echo.MiddlewareFunc {
 	}
 }
 
+// limitFailures goes just before a token check: a request the check
+// refuses spends lim's budget of the client address (the check set no
+// guest), so a flood of bad tokens meets 429 like any other flood, while
+// every guest behind that address keeps a budget of its own.
+func limitFailures(lim echo.MiddlewareFunc) echo.MiddlewareFunc {
+	return func(next echo.HandlerFunc) echo.HandlerFunc {
+		return func(c echo.Context) error {
+			err := next(c)
+			if err == nil || guestID(c) != "" {
+				return err
+			}
+			return lim(func(echo.Context) error { return err })(c)
+		}
+	}
+}
+
 // subject is whose budget c spends.
 func subject(c echo.Context) limits.Subject {
 	if id := guestID(c); id != "" {

@@ -87,11 +87,11 @@ func Register(e *echo.Echo, d Deps) error {
 	}
 	add(http.MethodPost, "/v1/auth/guest", d.Tokens.Handle, lim(limits.Tokens))
 	guest := requireGuest(d.Verifier, d.Metrics)
-	add(http.MethodPost, "/v1/flights/:"+streamParam+"/stream-ticket", d.Tickets.Handle, guest, lim(limits.Search))
+	add(http.MethodPost, "/v1/flights/:"+streamParam+"/stream-ticket", d.Tickets.Handle, limitFailures(lim(limits.Search)), guest, lim(limits.Search))
 	stream := requireGuestOrTicket(d.Verifier, d.Metrics, streamParam)
 	for _, r := range proxy.Routes() {
 		b, _ := budget(r) // d.check found one for every route
-		add(r.Method, r.Path, forward(d.Upstreams[r.Target], r.Stream), append(access(r, guest, stream), lim(b))...)
+		add(r.Method, r.Path, forward(d.Upstreams[r.Target], r.Stream), checked(access(r, guest, stream), lim(b))...)
 	}
 	return nil
 }
@@ -144,6 +144,15 @@ func clientIP(trusted []*net.IPNet) echo.IPExtractor {
 		opts = append(opts, echo.TrustIPRange(n))
 	}
 	return echo.ExtractIPFromXFFHeader(opts...)
+}
+
+// checked is a route's token check (if any) and its limit: the guest's
+// budget once the check passes, the client address's when it fails.
+func checked(check []echo.MiddlewareFunc, lim echo.MiddlewareFunc) []echo.MiddlewareFunc {
+	if len(check) == 0 {
+		return []echo.MiddlewareFunc{lim}
+	}
+	return append([]echo.MiddlewareFunc{limitFailures(lim)}, append(check, lim)...)
 }
 
 // access is the check a route needs: none for public routes, a ticket or a
