@@ -314,3 +314,17 @@ func BenchmarkAllow(b *testing.B) {
 		}
 	})
 }
+
+// BenchmarkAllowSerial is the latency one request pays: a decision with
+// nothing else in flight.
+func BenchmarkAllowSerial(b *testing.B) {
+	url, prefix := testenv.Redis(b)
+	l := newLimiter(b, url, prefix, limits.Budget{Name: limits.Search, PerSecond: 1e6, Burst: 1_000_000})
+	p, s := l.Policy(limits.Search), limits.Client("192.0.2.1")
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := p.Allow(context.Background(), s); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
