@@ -181,3 +181,29 @@ func TestBrokerDownDeadLettersNothing(t *testing.T) {
 		return testutil.ToFloat64(r.metrics.backlog) == 0 && testutil.ToFloat64(r.metrics.oldestAge) == 0
 	})
 }
+
+// A row the relay cannot turn into a record (no topic) is refused without
+// reaching the broker and dead-lettered like a row the broker refuses.
+func TestRowWithoutTopicIsDeadLettered(t *testing.T) {
+	pool := newPool(t)
+	broker := newBroker(t, freePort(t), t.TempDir())
+	defer broker.Close()
+	good := writeKeyed(t, pool, "flight-1", 10)
+	if _, err := pool.Exec(context.Background(), `INSERT INTO outbox (event_id, topic, event_key, event_type, payload)
+		VALUES (gen_random_uuid(), '', 'flight-1', 'test.v1', '{}')`); err != nil {
+		t.Fatal(err)
+	}
+	cfg := testConfig
+	cfg.MaxAttempts, cfg.RetryBackoff, cfg.Registerer = 2, time.Millisecond, prometheus.NewRegistry()
+	startRelayWith(t, pool, newProducer(t, broker.ListenAddrs()), cfg, nil)
+	waitAllSent(t, pool, 10*time.Second)
+	requireAll(t, []string{good}, consumeAll(t, broker.ListenAddrs(), 1))
+	var attempts int
+	var lastErr string
+	if err := pool.QueryRow(context.Background(), "SELECT attempts, last_error FROM outbox_dead_letters WHERE topic = ''").Scan(&attempts, &lastErr); err != nil {
+		t.Fatalf("the row without a topic is not a dead letter: %v", err)
+	}
+	if attempts != 2 || !strings.Contains(lastErr, "no topic") {
+		t.Fatalf("dead letter after %d attempts (%q), want 2 for no topic", attempts, lastErr)
+	}
+}
