@@ -57,6 +57,7 @@ func Register(e *echo.Echo, d Deps) error {
 		return err
 	}
 	e.IPExtractor = echo.ExtractIPDirect()
+	registerOpenAPI(e)
 	if len(d.CORSOrigins) > 0 {
 		e.Use(cors(d.CORSOrigins))
 	}
