@@ -139,3 +139,25 @@ func TestEscapedExactKeysAndColonsInValuesPass(t *testing.T) {
 		}
 	}
 }
+
+// TestDecodeChecksTheMediaType: JSON, a +json type or none is read; any
+// other declared type is a 415, whatever the body.
+func TestDecodeChecksTheMediaType(t *testing.T) {
+	s := newServer()
+	for ct, want := range map[string]int{
+		"": 200, "application/json": 200, "application/json; charset=utf-8": 200, "application/merge-patch+json": 200,
+		"text/plain": 415, "application/x-www-form-urlencoded": 415, "multipart/form-data; boundary=x": 415, "json": 415,
+	} {
+		req := httptest.NewRequest("POST", "/decode", strings.NewReader(`{"name":"a","count":1}`))
+		if ct != "" {
+			req.Header.Set("Content-Type", ct)
+		}
+		rec := httptest.NewRecorder()
+		s.Echo.ServeHTTP(rec, req)
+		var env web.Envelope
+		_ = json.Unmarshal(rec.Body.Bytes(), &env)
+		if rec.Code != want || (want == 415 && (env.Error == nil || env.Error.Code != "unsupported_media_type")) {
+			t.Errorf("Content-Type %q: %d %s, want %d", ct, rec.Code, rec.Body.String(), want)
+		}
+	}
+}
