@@ -124,7 +124,11 @@ func (v *Validator) record(req *http.Request, status int, err error) {
 	v.checked++
 	if err != nil {
 		msg, _, _ := strings.Cut(err.Error(), "\nSchema:") // not the whole schema
-		v.violations = append(v.violations, fmt.Sprintf("%s %s → %d: %s", req.Method, req.URL.RequestURI(), status, msg))
+		uri := req.URL.RequestURI()
+		if len(uri) > 120 {
+			uri = uri[:120] + "…"
+		}
+		v.violations = append(v.violations, fmt.Sprintf("%s %s → %d: %s", req.Method, uri, status, msg))
 	}
 }
 

@@ -161,3 +161,14 @@ func TestDecodeChecksTheMediaType(t *testing.T) {
 		}
 	}
 }
+
+// TestRuleMessageIsTheSentinels: a rule without a message answers with its
+// sentinel's text, never the chain wrapped around it (function names,
+// ids, causes stay in the log).
+func TestRuleMessageIsTheSentinels(t *testing.T) {
+	s := newServer()
+	status, env, _ := do(t, s, "GET", "/taken", "")
+	if status != 409 || env.Error == nil || env.Error.Message != errTaken.Error() {
+		t.Fatalf("got %d %+v, want 409 with message %q", status, env.Error, errTaken.Error())
+	}
+}
