@@ -35,7 +35,9 @@ const overLimit = 80 << 10
 
 func badBodies() []badBody {
 	nested := `{"a":` + strings.Repeat("[", 20000) + strings.Repeat("]", 20000) + `}`
-	big := func(r jsonRoute) string { return r.valid[:len(r.valid)-1] + `,"pad":"` + strings.Repeat("x", overLimit) + `"}` }
+	big := func(r jsonRoute) string {
+		return r.valid[:len(r.valid)-1] + `,"pad":"` + strings.Repeat("x", overLimit) + `"}`
+	}
 	const js = "application/json"
 	return []badBody{
 		{"empty", func(jsonRoute) string { return "" }, js, false, 400},
@@ -113,7 +115,7 @@ func checkMalformedBodies(t *testing.T, gateway int) {
 			}
 		}
 	}
-	t.Logf("%d malformed bodies refused", n)
+	t.Logf("%d malformed bodies sent", n)
 }
 
 // sendRaw sends body as is, declared as contentType, with or without a

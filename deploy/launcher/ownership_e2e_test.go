@@ -20,7 +20,7 @@ import (
 const (
 	canaryFirst = "Zqxcanary"
 	canaryLast  = "Wylvanish"
-	canaryEmail = "zqx.canary.wylvanish@example.com"
+	canaryEmail = "zqxcanary.wylvanish@example.com"
 )
 
 // owner is guest A: everything it made, which guest B must not reach.
@@ -229,7 +229,8 @@ func checkOwnership(t *testing.T, gateway int) {
 		checkRefused(t, p.name, e, p.want, a.secrets())
 	}
 	checkReplayNotShared(t, a, b)
-	t.Logf("%d ownership probes refused", len(probes)+1)
+	t.Logf("%d ownership probes sent", len(probes)+1)
+	canaryMistakes(t, a)
 	checkOwnerUntouched(t, a)
 }
 
