@@ -103,7 +103,8 @@ func TestReadyNamesTheFailingDependency(t *testing.T) {
 	req := httptest.NewRequest("GET", "/readyz", nil)
 	rec := httptest.NewRecorder()
 	s.Echo.ServeHTTP(rec, req)
-	if rec.Code != 503 || !strings.Contains(rec.Body.String(), "redis") || strings.Contains(rec.Body.String(), "postgres") {
+	if rec.Code != 503 || !strings.Contains(rec.Body.String(), "redis") || strings.Contains(rec.Body.String(), "postgres") ||
+		strings.Contains(rec.Body.String(), "refused") {
 		t.Fatalf("readyz: %d %s", rec.Code, rec.Body.String())
 	}
 	rec = httptest.NewRecorder()
