@@ -42,7 +42,7 @@ func TestEndToEnd(t *testing.T) {
 		if info.InitDB != wantInitDB {
 			t.Errorf("start %d: InitDB = %v, want %v", i+1, info.InitDB, wantInitDB)
 		}
-		checkNoCanary(t, out) // the fleet has stopped: every line is in
+		checkNoCanary(t, out, state) // the fleet has stopped: every line is in
 	}
 }
 
