@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/http"
 	"strings"
+	"time"
 
 	"github.com/altisair/altis/deploy/apicheck"
 )
@@ -26,7 +27,9 @@ func (c *client) send(mode apicheck.Mode, method, path string, body []byte, head
 	if body != nil {
 		r = strings.NewReader(string(body))
 	}
-	ctx := apicheck.WithMode(context.Background(), mode)
+	// A bounded call: a probe answered with an endless stream fails.
+	ctx, cancel := context.WithTimeout(apicheck.WithMode(context.Background(), mode), 10*time.Second)
+	defer cancel()
 	req, err := http.NewRequestWithContext(ctx, method, fmt.Sprintf("http://127.0.0.1:%d%s", c.gateway, path), r)
 	if err != nil {
 		c.t.Fatal(err)

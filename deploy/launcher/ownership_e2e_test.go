@@ -153,6 +153,9 @@ var idRoutes = []idRoute{
 	{"/v1/holds/trip/%s/passengers", http.MethodPost},
 	{"/v1/bookings/%s", http.MethodGet},
 	{"/v1/bookings/%s/cancel", http.MethodPost},
+	// A's ids where a flight's id goes.
+	{"/v1/flights/%s/seats", http.MethodGet},
+	{"/v1/flights/%s/stream", http.MethodGet},
 }
 
 var probeMethods = []string{http.MethodGet, http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete}
@@ -177,6 +180,9 @@ func (a *owner) probes(t *testing.T) []probe {
 	bPassenger := mustJSON(t, map[string]string{"first_name": "Bob", "last_name": "Probe", "passenger_type": "ADULT"})
 	for _, id := range a.probeIDs() {
 		for _, r := range idRoutes {
+			if id.id == a.flight && strings.HasPrefix(r.path, "/v1/flights/") {
+				continue // the flight's own public routes
+			}
 			path := fmt.Sprintf(r.path, id.id)
 			for _, m := range probeMethods {
 				p := probe{name: fmt.Sprintf("%s %s with %s", m, r.path, id.name), method: m, path: path, want: []int{404}}
