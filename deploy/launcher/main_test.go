@@ -203,5 +203,6 @@ func startFleet(t *testing.T, o launcher.Options) (*launcher.Fleet, error) {
 	if f != nil {
 		t.Cleanup(func() { _ = f.Stop() })
 	}
+	t.Cleanup(func() { checkContract(t) })
 	return f, err
 }

@@ -59,6 +59,7 @@ func TestIndexEqualsPostgresAfterRandomTraffic(t *testing.T) {
 		return
 	}
 	c := newClient(t, gw)
+	checkContract(t)
 	indexMatchesPostgres(t, c, info.DatabaseURL, flights)
 	before := seatMaps(t, c, flights)
 	rebuild(t, root, bin, info)

@@ -52,7 +52,7 @@ type Rule struct {
 	Target  error
 	Status  int
 	Code    string
-	Message string // optional; defaults to the error's text
+	Message string // optional; defaults to Target's own text
 }
 
 // ErrorTable is the one place a service maps its domain errors to HTTP.
@@ -76,7 +76,9 @@ func (t ErrorTable) Resolve(err error) *Error {
 		if errors.Is(err, r.Target) {
 			msg := r.Message
 			if msg == "" {
-				msg = err.Error()
+				// The sentinel's own text: the chain wrapped around it
+				// (function names, ids, causes) stays in the log.
+				msg = r.Target.Error()
 			}
 			return &Error{Status: r.Status, Code: r.Code, Message: msg}
 		}

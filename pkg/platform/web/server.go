@@ -167,19 +167,20 @@ type Check struct {
 }
 
 // Ready installs /readyz: 200 when every check passes within a second,
-// otherwise 503 naming the failures (and a warning in the log).
+// otherwise 503 naming the failed dependencies (their causes go to the log).
 func (s *Server) Ready(checks ...Check) {
 	s.Echo.GET("/readyz", func(c echo.Context) error {
 		ctx, cancel := context.WithTimeout(c.Request().Context(), time.Second)
 		defer cancel()
-		failed := map[string]string{}
+		failed, causes := map[string]string{}, map[string]string{}
 		for _, ch := range checks {
 			if err := ch.Fn(ctx); err != nil {
-				failed[ch.Name] = err.Error()
+				failed[ch.Name], causes[ch.Name] = "unavailable", err.Error()
 			}
 		}
 		if len(failed) > 0 {
-			s.log.WarnContext(ctx, "not ready", "failed", failed)
+			// The causes (addresses, driver messages) go to the log only.
+			s.log.WarnContext(ctx, "not ready", "failed", causes)
 			return c.JSON(http.StatusServiceUnavailable, map[string]any{"status": "unavailable", "failed": failed})
 		}
 		return c.JSON(http.StatusOK, map[string]string{"status": "ready"})

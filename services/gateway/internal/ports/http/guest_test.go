@@ -86,3 +86,23 @@ func TestGuestTokensRateLimited(t *testing.T) {
 		t.Fatalf("search status %d after the token budget ran out", res.StatusCode)
 	}
 }
+
+// TestGuestTokenBodyMediaType: a body declared as anything but JSON is a
+// 415; an empty body needs no type.
+func TestGuestTokenBodyMediaType(t *testing.T) {
+	h := newHarness(t, options{})
+	for _, c := range []struct {
+		body, ct string
+		want     int
+	}{{"{}", "text/plain", 415}, {"{}", "application/json", 201}, {"", "text/plain", 201}, {"{}", "", 201}} {
+		var res *http.Response
+		if c.ct == "" {
+			res = h.do(t, http.MethodPost, "/v1/auth/guest", c.body)
+		} else {
+			res = h.do(t, http.MethodPost, "/v1/auth/guest", c.body, "Content-Type", c.ct)
+		}
+		if res.StatusCode != c.want {
+			t.Errorf("body %q as %q: %d %s, want %d", c.body, c.ct, res.StatusCode, readBody(t, res), c.want)
+		}
+	}
+}

@@ -68,6 +68,7 @@ func Register(e *echo.Echo, d Deps) error {
 		return err
 	}
 	e.IPExtractor = clientIP(d.TrustedProxies)
+	registerOpenAPI(e)
 	if len(d.CORSOrigins) > 0 {
 		e.Use(cors(d.CORSOrigins))
 	}
