@@ -104,7 +104,7 @@ func TestRefusesWeakSettings(t *testing.T) {
 
 // signClaims signs hand-made claims with the test secret (or key), under
 // the kid k1.
-func signClaims(t *testing.T, secret []byte, c map[string]any) string {
+func signClaims(t testing.TB, secret []byte, c map[string]any) string {
 	t.Helper()
 	tok := jwt.New()
 	for k, v := range c {
