@@ -78,9 +78,11 @@ func TestOversizedTokensAreRefusedBeforeParsing(t *testing.T) {
 				_ = verify()
 			}
 			runtime.ReadMemStats(&after)
-			if per := (after.TotalAlloc - before.TotalAlloc) / runs; per > bound {
+			per := (after.TotalAlloc - before.TotalAlloc) / runs
+			if per > bound {
 				t.Fatalf("%d bytes allocated per rejection, want at most %d", per, bound)
 			}
+			t.Logf("%d bytes allocated per rejection of a 1 MiB input", per)
 		})
 	}
 }
