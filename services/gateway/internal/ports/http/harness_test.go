@@ -27,7 +27,7 @@ import (
 var testSecret = []byte("test-secret-test-secret-test-secret!")
 
 func authSettings() auth.Settings {
-	return auth.Settings{Secret: testSecret, Issuer: "altis-gateway", Audience: "altis-api", TTL: time.Hour, Leeway: 30 * time.Second}
+	return auth.Settings{Secret: testSecret, KeyID: "k1", Issuer: "altis-gateway", Audience: "altis-api", TTL: time.Hour, Leeway: 30 * time.Second}
 }
 
 // seen is what an upstream received.
