@@ -33,7 +33,8 @@ func run(ctx context.Context, env lifecycle.Env) error {
 	default:
 		return lifecycle.UnknownCommand(env.Command(), "healthcheck")
 	}
-	srv := web.New(web.Options{Service: "gateway", Log: env.Log, Errors: httpport.Errors, PrivateMetrics: true})
+	srv := web.New(web.Options{Service: "gateway", Log: env.Log, Errors: httpport.Errors, PrivateMetrics: true,
+		Info: []any{"admin", cfg.Gateway.AdminAddr(), "command", cfg.Gateway.CommandURLs, "query", cfg.Gateway.QueryURLs, "cors_origins", cfg.Gateway.CORSOrigins}})
 	deps, err := wire(cfg, env.Log, srv)
 	if err != nil {
 		return err
@@ -46,9 +47,9 @@ func run(ctx context.Context, env lifecycle.Env) error {
 		web.Check{Name: "query", Fn: deps.Upstreams[proxy.Query].Check},
 	)
 	g, ctx := errgroup.WithContext(ctx)
-	g.Go(func() error { return srv.Serve(ctx, cfg.Server.Addr(), cfg.Server.ShutdownTimeout) })
+	g.Go(func() error { return srv.Serve(ctx, cfg.Server) })
 	g.Go(func() error {
-		return srv.ServeAdmin(ctx, cfg.Gateway.AdminAddr(), cfg.Server.ShutdownTimeout)
+		return srv.ServeAdmin(ctx, cfg.Gateway.AdminAddr(), cfg.Server)
 	})
 	return g.Wait()
 }

@@ -51,6 +51,9 @@ func TestBadValueNamesTheKey(t *testing.T) {
 		{"APP_GATEWAY__GUEST_TOKENS_PER_MINUTE=0", "[gateway]: guest_tokens_per_minute:"},
 		{"APP_GATEWAY__UPSTREAM_TIMEOUT=0s", "[gateway]: upstream_timeout:"},
 		{"APP_GATEWAY__CORS_ORIGINS=https://app.example/path", "[gateway]: cors_origins:"},
+		{"APP_GATEWAY__CORS_ORIGINS=*,https://app.example", "[gateway]: cors_origins:"},
+		{"APP_SERVER__WRITE_TIMEOUT=0s", "[server]: write_timeout:"},
+		{"APP_SERVER__DRAIN_DELAY=10s", "[server]: drain_delay:"},
 	}
 	for _, c := range cases {
 		t.Run(c.env, func(t *testing.T) {

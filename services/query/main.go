@@ -71,8 +71,16 @@ func run(ctx context.Context, env lifecycle.Env) error {
 	// ctx ends the hub ends every stream (so the server can drain), and
 	// when either fails the other stops.
 	g, ctx := errgroup.WithContext(ctx)
-	g.Go(func() error { return hub.Run(ctx, seatEvents) })
-	g.Go(func() error { return srv.Serve(ctx, cfg.Query.Addr(), cfg.Query.ShutdownTimeout) })
+	// Streams outlive the signal while /readyz drains: the hub stops when
+	// the listener closes (or when serving fails), and each stream then
+	// ends with a retry hint so its client reconnects elsewhere.
+	feed, stopFeed := context.WithCancel(context.WithoutCancel(ctx))
+	srv.OnShutdown(stopFeed)
+	g.Go(func() error { return hub.Run(feed, seatEvents) })
+	g.Go(func() error {
+		defer stopFeed()
+		return srv.Serve(ctx, cfg.Query.Config)
+	})
 	return g.Wait()
 }
 

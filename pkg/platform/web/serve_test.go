@@ -144,7 +144,7 @@ func status(t *testing.T, url string) int {
 // hint, the request in flight still finishes, and Serve returns nil within
 // shutdown_timeout.
 func TestStopDrainsInOrder(t *testing.T) {
-	s, _ := newLogged(web.Options{})
+	s, logs := newLogged(web.Options{Info: []any{"upstream", "http://q:8082"}})
 	s.Ready()
 	entered, release := make(chan struct{}), make(chan struct{})
 	s.Echo.GET("/slow", func(c echo.Context) error {
@@ -210,6 +210,11 @@ func TestStopDrainsInOrder(t *testing.T) {
 	}
 	if took := time.Since(stopped); took > c.ShutdownTimeout {
 		t.Fatalf("the stop took %s, more than shutdown_timeout %s", took, c.ShutdownTimeout)
+	}
+	host := strings.TrimPrefix(base, "http://")
+	if n := strings.Count(logs.String(), `"msg":"serving"`); n != 1 ||
+		!strings.Contains(logs.String(), `"addr":"`+host+`","version":`) || !strings.Contains(logs.String(), `"upstream":"http://q:8082"`) {
+		t.Fatalf("want one serving line with the address and the info; log:\n%s", logs.String())
 	}
 }
 

@@ -108,6 +108,9 @@ func forward(up *proxy.Upstream, stream bool) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		w := newInterimAware(c.Response())
 		if stream {
+			if err := web.KeepOpen(c.Response()); err != nil {
+				return err
+			}
 			return up.Stream(w, c.Request())
 		}
 		return up.Forward(w, c.Request())
