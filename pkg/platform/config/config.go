@@ -5,8 +5,8 @@ package config
 import (
 	"errors"
 	"fmt"
-	"reflect"
 	"net/url"
+	"reflect"
 	"sort"
 	"strings"
 
