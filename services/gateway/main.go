@@ -56,7 +56,7 @@ func run(ctx context.Context, env lifecycle.Env) error {
 
 // wire builds the route dependencies from the validated configuration.
 func wire(cfg config, log *slog.Logger, srv *web.Server) (httpport.Deps, error) {
-	d := httpport.Deps{BodyLimit: cfg.Gateway.BodyLimitBytes, CORSOrigins: cfg.Gateway.CORSOrigins}
+	d := httpport.Deps{BodyLimit: cfg.Gateway.BodyLimitBytes, CORSOrigins: cfg.Gateway.CORSOrigins, Stopping: srv.Stopping()}
 	var err error
 	if d.Upstreams, err = upstreams(cfg.Gateway, log); err != nil {
 		return d, err

@@ -31,6 +31,7 @@ func (s *Server) Serve(ctx context.Context, c Config) error {
 //     are cut.
 func (s *Server) ServeListener(ctx context.Context, ln net.Listener, c Config) error {
 	srv := s.httpServer(s.Echo, c)
+	srv.RegisterOnShutdown(func() { close(s.stopping) })
 	for _, f := range s.onShutdown {
 		srv.RegisterOnShutdown(f)
 	}
@@ -59,6 +60,10 @@ func (s *Server) ServeAdmin(ctx context.Context, addr string, c Config) error {
 // holds its response open (an event stream) must end then, because the
 // server only waits for requests to finish.
 func (s *Server) OnShutdown(f func()) { s.onShutdown = append(s.onShutdown, f) }
+
+// Stopping is closed when the listener closes, as the OnShutdown
+// functions run; a handler that holds its response open selects on it.
+func (s *Server) Stopping() <-chan struct{} { return s.stopping }
 
 func (s *Server) httpServer(h http.Handler, c Config) *http.Server {
 	return &http.Server{

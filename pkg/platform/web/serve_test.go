@@ -201,6 +201,11 @@ func TestStopDrainsInOrder(t *testing.T) {
 	if err != nil || string(rest) != "\nretry: 1000\n\n" {
 		t.Fatalf("the stream ended with %q, %v; want a retry hint and EOF", rest, err)
 	}
+	select {
+	case <-s.Stopping():
+	default:
+		t.Fatal("Stopping is open after the listener closed")
+	}
 	close(release)
 	if got := <-slow; got != "finished" {
 		t.Fatalf("the request in flight got %q", got)

@@ -52,6 +52,7 @@ type Server struct {
 
 	draining   atomic.Bool // set when the stop begins: /readyz answers 503
 	onShutdown []func()
+	stopping   chan struct{} // closed when the listener closes
 }
 
 // New builds a Server. Routes are added to s.Echo by the caller.
@@ -63,7 +64,7 @@ func New(o Options) *Server {
 	}
 	e := newEcho(o.Log, o.Errors, observe(o.Log, reg, o.Service))
 	e.GET("/healthz", healthz)
-	s := &Server{Echo: e, Registry: reg, log: o.Log, info: o.Info}
+	s := &Server{Echo: e, Registry: reg, log: o.Log, info: o.Info, stopping: make(chan struct{})}
 	metricsOn := e
 	if o.PrivateMetrics {
 		s.admin = newEcho(o.Log, o.Errors)

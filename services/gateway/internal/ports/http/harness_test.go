@@ -100,6 +100,7 @@ type options struct {
 	query       http.HandlerFunc
 	commandDown bool
 	corsOrigins []string
+	stopping    <-chan struct{}
 }
 
 type harness struct {
@@ -162,7 +163,7 @@ func buildDeps(t *testing.T, o options, cmdURL, qryURL string, srv *web.Server) 
 	must(t, err)
 	return gwhttp.Deps{
 		Tokens: tokens, Tickets: tickets, Verifier: verifier, Metrics: metrics, Limiter: limiter, GuestLimits: guestLimits,
-		BodyLimit: o.bodyLimit, CORSOrigins: o.corsOrigins,
+		BodyLimit: o.bodyLimit, CORSOrigins: o.corsOrigins, Stopping: o.stopping,
 		Upstreams: map[proxy.Target]*proxy.Upstream{
 			proxy.Command: newProxy(t, "command", cmdURL, o.timeout),
 			proxy.Query:   newProxy(t, "query", qryURL, o.timeout),

@@ -26,6 +26,7 @@ type Deps struct {
 	Metrics     *Metrics
 	BodyLimit   int64
 	CORSOrigins []string // empty: no CORS headers at all
+	Stopping    <-chan struct{} // closed when the gateway stops: open streams end (nil: never)
 }
 
 func (d Deps) check() error {
@@ -73,7 +74,7 @@ func Register(e *echo.Echo, d Deps) error {
 	v1.POST("/flights/:"+streamParam+"/stream-ticket", d.Tickets.Handle, with(guest)...)
 	stream := requireGuestOrTicket(d.Verifier, d.Metrics, streamParam)
 	for _, r := range proxy.Routes() {
-		v1.Add(r.Method, strings.TrimPrefix(r.Path, "/v1"), forward(d.Upstreams[r.Target], r.Stream), with(access(r, guest, stream)...)...)
+		v1.Add(r.Method, strings.TrimPrefix(r.Path, "/v1"), forward(d.Upstreams[r.Target], r.Stream, d.Stopping), with(access(r, guest, stream)...)...)
 	}
 	return nil
 }
@@ -104,14 +105,14 @@ func access(r proxy.Route, guest, stream echo.MiddlewareFunc) []echo.MiddlewareF
 }
 
 // forward hands the request to the upstream; its errors go to the table.
-func forward(up *proxy.Upstream, stream bool) echo.HandlerFunc {
+func forward(up *proxy.Upstream, stream bool, stopping <-chan struct{}) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		w := newInterimAware(c.Response())
 		if stream {
 			if err := web.KeepOpen(c.Response()); err != nil {
 				return err
 			}
-			return up.Stream(w, c.Request())
+			return streamUntilStop(up, w, c.Request(), stopping)
 		}
 		return up.Forward(w, c.Request())
 	}
