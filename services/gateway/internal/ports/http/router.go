@@ -25,8 +25,10 @@ type Deps struct {
 	GuestLimits *limits.Limiter // POST /v1/auth/guest, per client IP
 	Metrics     *Metrics
 	BodyLimit   int64
-	CORSOrigins []string        // empty: no CORS headers at all
-	Stopping    <-chan struct{} // closed when the gateway stops: open streams end (nil: never)
+	CORSOrigins []string // empty: no CORS headers at all
+
+	// Stopping is closed when the gateway stops: open streams end (nil: never).
+	Stopping <-chan struct{}
 }
 
 func (d Deps) check() error {
