@@ -68,7 +68,7 @@ func Start(ctx context.Context, service string, args, environ []string, out io.W
 	log := logging.New(out, lc, service)
 	// The one info line comes when the service serves (web.Server); the
 	// full settings are for debugging.
-	log.Debug("settings", "config_file", *path, "settings", cfg.Masked())
+	log.Debug("starting", "config_file", *path, "settings", cfg.Masked())
 	err = run(ctx, Env{Config: cfg, Log: log, Args: fs.Args()})
 	if errors.Is(err, context.Canceled) {
 		err = nil

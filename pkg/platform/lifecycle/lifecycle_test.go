@@ -51,7 +51,7 @@ func TestSettingsAreLoggedAtDebugOnly(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if strings.Contains(out.String(), "settings") || strings.Count(out.String(), "\n") != 1 {
+	if strings.Contains(out.String(), "starting") || strings.Count(out.String(), "\n") != 1 {
 		t.Fatalf("an info start logged more than the stop line:\n%s", out.String())
 	}
 }
