@@ -75,7 +75,7 @@ func serve(ctx context.Context, env lifecycle.Env, cfg config) error {
 		g.Go(func() error { return job(ctx) })
 	}
 	g.Go(func() error {
-		return srv.Serve(ctx, cfg.Command.Addr(), cfg.Command.ShutdownTimeout)
+		return srv.Serve(ctx, cfg.Command.Config)
 	})
 	return g.Wait()
 }

@@ -144,10 +144,13 @@ func checkURL(key, raw string) error {
 	return nil
 }
 
-// checkOrigins accepts "*" or origins like https://app.example.com[:port].
+// checkOrigins accepts "*" alone or origins like https://app.example.com[:port].
 func checkOrigins(origins []string) error {
 	for _, o := range origins {
 		if o == "*" {
+			if len(origins) > 1 {
+				return cfgpkg.Invalid("cors_origins", `"*" must be the only origin`)
+			}
 			continue
 		}
 		u, err := url.Parse(o)

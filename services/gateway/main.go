@@ -35,7 +35,8 @@ func run(ctx context.Context, env lifecycle.Env) error {
 	default:
 		return lifecycle.UnknownCommand(env.Command(), "healthcheck")
 	}
-	srv := web.New(web.Options{Service: "gateway", Log: env.Log, Errors: httpport.Errors, PrivateMetrics: true})
+	srv := web.New(web.Options{Service: "gateway", Log: env.Log, Errors: httpport.Errors, PrivateMetrics: true,
+		Info: []any{"admin", cfg.Gateway.AdminAddr(), "command", cfg.Gateway.CommandURLs, "query", cfg.Gateway.QueryURLs, "cors_origins", cfg.Gateway.CORSOrigins}})
 	rdb, err := redis.Open(cfg.Redis, env.Log)
 	if err != nil {
 		return err
@@ -54,9 +55,9 @@ func run(ctx context.Context, env lifecycle.Env) error {
 		web.Check{Name: "redis", Fn: redis.Ping(rdb)},
 	)
 	g, ctx := errgroup.WithContext(ctx)
-	g.Go(func() error { return srv.Serve(ctx, cfg.Server.Addr(), cfg.Server.ShutdownTimeout) })
+	g.Go(func() error { return srv.Serve(ctx, cfg.Server) })
 	g.Go(func() error {
-		return srv.ServeAdmin(ctx, cfg.Gateway.AdminAddr(), cfg.Server.ShutdownTimeout)
+		return srv.ServeAdmin(ctx, cfg.Gateway.AdminAddr(), cfg.Server)
 	})
 	return g.Wait()
 }
@@ -64,7 +65,7 @@ func run(ctx context.Context, env lifecycle.Env) error {
 // wire builds the route dependencies from the validated configuration.
 func wire(cfg config, log *slog.Logger, srv *web.Server, rdb rueidis.Client) (httpport.Deps, error) {
 	d := httpport.Deps{BodyLimit: cfg.Gateway.BodyLimitBytes, CORSOrigins: cfg.Gateway.CORSOrigins,
-		TrustedProxies: cfg.Gateway.trustedProxies()}
+		TrustedProxies: cfg.Gateway.trustedProxies(), Stopping: srv.Stopping()}
 	var err error
 	if d.Upstreams, err = upstreams(cfg.Gateway, log); err != nil {
 		return d, err

@@ -75,6 +75,9 @@ func TestBadValueNamesTheKey(t *testing.T) {
 		{"APP_REDIS__PREFIX=", "[redis]: prefix:"},
 		{"APP_GATEWAY__UPSTREAM_TIMEOUT=0s", "[gateway]: upstream_timeout:"},
 		{"APP_GATEWAY__CORS_ORIGINS=https://app.example/path", "[gateway]: cors_origins:"},
+		{"APP_GATEWAY__CORS_ORIGINS=*,https://app.example", "[gateway]: cors_origins:"},
+		{"APP_SERVER__WRITE_TIMEOUT=0s", "[server]: write_timeout:"},
+		{"APP_SERVER__DRAIN_DELAY=10s", "[server]: drain_delay:"},
 	}
 	for _, c := range cases {
 		t.Run(c.env, func(t *testing.T) {
@@ -106,6 +109,8 @@ func TestRun(t *testing.T) {
 	if res, err := http.Get(fmt.Sprintf("http://127.0.0.1:%d/metrics", g.admin)); err != nil || res.StatusCode != http.StatusOK {
 		t.Fatalf("GET admin /metrics: %v %v", res, err)
 	}
+	checkClosedCORS(t, g.base)
+	checkAdminErrors(t, fmt.Sprintf("http://127.0.0.1:%d", g.admin))
 	tok := guestToken(t, g.base)
 	req, _ := http.NewRequest(http.MethodPost, g.base+"/v1/flights/0b8f5a52-3f0c-4a57-9a49-2f3c1d6e7a10/stream-ticket", nil)
 	req.Header.Set("Authorization", "Bearer "+tok)
@@ -274,4 +279,45 @@ func waitUp(t *testing.T, url string, done <-chan error) {
 		time.Sleep(20 * time.Millisecond)
 	}
 	t.Fatal("gateway did not start")
+}
+
+// checkClosedCORS: with the shipped cors_origins = [] a browser on another
+// origin gets no Access-Control-* header, preflight or not.
+func checkClosedCORS(t *testing.T, base string) {
+	t.Helper()
+	for _, method := range []string{http.MethodOptions, http.MethodPost} {
+		req, _ := http.NewRequest(method, base+"/v1/auth/guest", nil)
+		req.Header.Set("Origin", "https://evil.example")
+		req.Header.Set("Access-Control-Request-Method", http.MethodPost)
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res.Body.Close()
+		for k := range res.Header {
+			if strings.HasPrefix(k, "Access-Control-") {
+				t.Errorf("%s with an Origin: %s = %q, want CORS closed by default", method, k, res.Header.Get(k))
+			}
+		}
+	}
+}
+
+// checkAdminErrors: the admin listener answers its 404 and 405 in the one
+// error shape, with the security headers.
+func checkAdminErrors(t *testing.T, admin string) {
+	t.Helper()
+	for path, want := range map[string]string{"/nowhere": "not_found", "/metrics": "method_not_allowed"} {
+		res, err := http.Post(admin+path, "application/json", nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var env struct {
+			Error struct{ Code string } `json:"error"`
+		}
+		err = json.NewDecoder(res.Body).Decode(&env)
+		res.Body.Close()
+		if err != nil || env.Error.Code != want || res.Header.Get("X-Content-Type-Options") != "nosniff" {
+			t.Errorf("admin POST %s: %d %+v %v, want %s in the one shape", path, res.StatusCode, env, err, want)
+		}
+	}
 }

@@ -92,15 +92,20 @@ func fromEcho(he *echo.HTTPError) *Error {
 	if !ok {
 		code = "http_" + strconv.Itoa(status)
 	}
-	// One spelling for every answer: "not found", "method not allowed".
+	// One spelling for every answer: "not found", "method not allowed". A
+	// 5xx message may carry internals: its body keeps the generic text.
 	msg := strings.ToLower(http.StatusText(status))
-	if s, ok := he.Message.(string); ok && s != "" && s != http.StatusText(status) {
+	if status == http.StatusInternalServerError {
+		msg = "internal error"
+	}
+	if s, ok := he.Message.(string); ok && s != "" && s != http.StatusText(status) && status < 500 {
 		msg = s
 	}
 	return &Error{Status: status, Code: code, Message: msg}
 }
 
 var echoCodes = map[int]string{
+	http.StatusInternalServerError:   "internal",
 	http.StatusNotFound:              "not_found",
 	http.StatusMethodNotAllowed:      "method_not_allowed",
 	http.StatusRequestEntityTooLarge: "body_too_large",

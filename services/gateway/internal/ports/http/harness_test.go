@@ -105,6 +105,7 @@ type options struct {
 	query       http.HandlerFunc
 	commandDown bool
 	corsOrigins []string
+	stopping    <-chan struct{}
 }
 
 // redisAt is where a harness keeps its budgets.
@@ -173,7 +174,7 @@ func buildDeps(t *testing.T, o options, cmdURL, qryURL string, srv *web.Server) 
 	}
 	return gwhttp.Deps{
 		Tokens: tokens, Tickets: tickets, Verifier: verifier, Metrics: metrics, Limits: lim,
-		BodyLimit: o.bodyLimit, CORSOrigins: o.corsOrigins, TrustedProxies: trusted,
+		BodyLimit: o.bodyLimit, CORSOrigins: o.corsOrigins, TrustedProxies: trusted, Stopping: o.stopping,
 		Upstreams: map[proxy.Target]*proxy.Upstream{
 			proxy.Command: newProxy(t, "command", cmdURL, o.timeout),
 			proxy.Query:   newProxy(t, "query", qryURL, o.timeout),

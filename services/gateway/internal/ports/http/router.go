@@ -29,6 +29,9 @@ type Deps struct {
 	// TrustedProxies are the peers whose X-Forwarded-For is believed; none
 	// by default: the client address is the TCP peer's.
 	TrustedProxies []*net.IPNet
+
+	// Stopping is closed when the gateway stops: open streams end (nil: never).
+	Stopping <-chan struct{}
 }
 
 func (d Deps) check() error {
@@ -92,7 +95,7 @@ func Register(e *echo.Echo, d Deps) error {
 	stream := requireGuestOrTicket(d.Verifier, d.Metrics, streamParam)
 	for _, r := range proxy.Routes() {
 		b, _ := budget(r) // d.check found one for every route
-		add(r.Method, r.Path, forward(d.Upstreams[r.Target], r.Stream), checked(access(r, guest, stream), lim(b))...)
+		add(r.Method, r.Path, forward(d.Upstreams[r.Target], r.Stream, d.Stopping), checked(access(r, guest, stream), lim(b))...)
 	}
 	return nil
 }
@@ -169,11 +172,14 @@ func access(r proxy.Route, guest, stream echo.MiddlewareFunc) []echo.MiddlewareF
 }
 
 // forward hands the request to the upstream; its errors go to the table.
-func forward(up *proxy.Upstream, stream bool) echo.HandlerFunc {
+func forward(up *proxy.Upstream, stream bool, stopping <-chan struct{}) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		w := newInterimAware(c.Response())
 		if stream {
-			return up.Stream(w, c.Request())
+			if err := web.KeepOpen(c.Response()); err != nil {
+				return err
+			}
+			return streamUntilStop(up, w, c.Request(), stopping)
 		}
 		return up.Forward(w, c.Request())
 	}
