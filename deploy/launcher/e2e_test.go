@@ -31,10 +31,9 @@ func TestEndToEnd(t *testing.T) {
 		out := newOutput(t)
 		info := runOnce(t, launcher.Options{
 			Dir: root, StateDir: state, BinDir: bin,
-			// Debug level for the personal-data canary; limits high
-			// enough for the ownership and malformed-body suites.
-			Environ: testEnviron("APP_SEED__DAYS=2", "APP_LOG__LEVEL=debug", "APP_GATEWAY__RATE_LIMIT_PER_SECOND=10000",
-				"APP_GATEWAY__RATE_LIMIT_BURST=10000", "APP_GATEWAY__GUEST_TOKENS_PER_MINUTE=10000"),
+			// Debug level for the personal-data canary (testEnviron
+			// lifts the limits for the ownership and malformed-body suites).
+			Environ:      testEnviron("APP_SEED__DAYS=2", "APP_LOG__LEVEL=debug"),
 			Ports:        freePorts(t),
 			Out:          out,
 			ReadyTimeout: 2 * time.Minute,
