@@ -22,6 +22,7 @@ type config struct {
 type gatewayConfig struct {
 	AdminHost            string        `koanf:"admin_host"`
 	AdminPort            int           `koanf:"admin_port"`
+	AdminPprof           bool          `koanf:"admin_pprof"`
 	CommandURLs          []string      `koanf:"command_urls"`
 	QueryURLs            []string      `koanf:"query_urls"`
 	BodyLimitBytes       int64         `koanf:"body_limit_bytes"`

@@ -34,7 +34,7 @@ func run(ctx context.Context, env lifecycle.Env) error {
 	default:
 		return lifecycle.UnknownCommand(env.Command(), "healthcheck")
 	}
-	srv := web.New(web.Options{Service: "gateway", Log: env.Log, Errors: httpport.Errors, PrivateMetrics: true})
+	srv := web.New(web.Options{Service: "gateway", Log: env.Log, Errors: httpport.Errors, PrivateMetrics: true, Profiling: cfg.Gateway.AdminPprof})
 	deps, err := wire(cfg, env.Log, srv)
 	if err != nil {
 		return err

@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/http/pprof"
 	"strconv"
 	"strings"
 	"time"
@@ -38,6 +39,9 @@ type Options struct {
 	// PrivateMetrics moves /metrics off the main listener onto the one
 	// ServeAdmin starts: an edge service keeps its metrics off the internet.
 	PrivateMetrics bool
+	// Profiling adds net/http/pprof's /debug/pprof/ to the admin listener
+	// (PrivateMetrics only): never on the public port.
+	Profiling bool
 }
 
 // Server is an echo instance with Altis's middleware installed.
@@ -67,9 +71,21 @@ func New(o Options) *Server {
 		s.admin.HideBanner, s.admin.HidePort = true, true
 		s.admin.GET("/healthz", healthz)
 		metricsOn = s.admin
+		if o.Profiling {
+			profiling(s.admin)
+		}
 	}
 	metricsOn.GET("/metrics", echo.WrapHandler(promhttp.HandlerFor(reg, promhttp.HandlerOpts{})))
 	return s
+}
+
+// profiling serves the runtime's profiles, as net/http/pprof does.
+func profiling(e *echo.Echo) {
+	e.GET("/debug/pprof/*", echo.WrapHandler(http.HandlerFunc(pprof.Index)))
+	e.GET("/debug/pprof/cmdline", echo.WrapHandler(http.HandlerFunc(pprof.Cmdline)))
+	e.GET("/debug/pprof/profile", echo.WrapHandler(http.HandlerFunc(pprof.Profile)))
+	e.GET("/debug/pprof/symbol", echo.WrapHandler(http.HandlerFunc(pprof.Symbol)))
+	e.GET("/debug/pprof/trace", echo.WrapHandler(http.HandlerFunc(pprof.Trace)))
 }
 
 func healthz(c echo.Context) error {

@@ -83,6 +83,10 @@ func newPool(t *testing.T, u []*url.URL, o proxy.Options) *proxy.Upstream {
 	return up
 }
 
+func newPoolB(u *url.URL) (*proxy.Upstream, error) {
+	return proxy.New("query", []*url.URL{u}, options(), logging.Discard())
+}
+
 // front serves the pool the way the gateway's router does: reads are
 // marked, a stream path streams, an error is a 502 naming it.
 func front(t *testing.T, up *proxy.Upstream, read bool) *httptest.Server {

@@ -101,9 +101,10 @@ func (u *Upstream) newInstance(b *base, addr string) *instance {
 		ModifyResponse: modifyResponse,
 		ErrorHandler:   recordFailure,
 		ErrorLog:       slog.NewLogLogger(u.log.Handler(), slog.LevelWarn),
+		BufferPool:     copyBuffers,
 		// FlushInterval 0: the proxy still flushes every write of a
-		// text/event-stream (SSE) or unknown-length response; a response
-		// of known length goes out in whole buffers.
+		// text/event-stream (SSE) or unknown-length response; attempt
+		// lets only streams' flushes through.
 	}
 	return in
 }
@@ -135,13 +136,14 @@ func (u *Upstream) send(ctx context.Context, w http.ResponseWriter, r *http.Requ
 	if err != nil {
 		return err
 	}
+	req := r.WithContext(ctx)
 	s := u.current.Load()
 	now := time.Now().UnixNano()
 	first := s.pick(u.next.Add(1), now, nil, stream)
 	if first == nil {
 		return errors.New("no instances")
 	}
-	err = u.try(ctx, first, w, r, body, stream)
+	err = u.try(first, w, req, body, stream)
 	if err == nil || ctx.Err() != nil || !body.resendable(err) {
 		return err
 	}
@@ -150,34 +152,54 @@ func (u *Upstream) send(ctx context.Context, w http.ResponseWriter, r *http.Requ
 		return err
 	}
 	u.retries.Add(1)
-	return u.try(ctx, again, w, r, body, stream)
+	return u.try(again, w, req, body, stream)
 }
 
-// try sends r to one instance and ejects the instance if the failure was
+// try sends req to one instance and ejects the instance if the failure was
 // its own (not the client's, not a timeout).
-func (u *Upstream) try(ctx context.Context, in *instance, w http.ResponseWriter, r *http.Request, body *body, stream bool) error {
+func (u *Upstream) try(in *instance, w http.ResponseWriter, req *http.Request, body *body, stream bool) error {
 	load := &in.active
 	if stream {
 		load = &in.streams
 	}
 	load.Add(1)
 	defer load.Add(-1)
-	var failure error
-	req := r.WithContext(context.WithValue(ctx, failureKey{}, &failure))
+	a := &attempt{ResponseWriter: w, stream: stream}
 	body.attach(req)
-	in.rp.ServeHTTP(w, req)
-	if failure == nil {
+	in.rp.ServeHTTP(a, req)
+	if a.failure == nil {
 		in.succeed()
 		return nil
 	}
 	var tooLarge *http.MaxBytesError
-	if ctx.Err() == nil && !errors.As(failure, &tooLarge) {
+	if req.Context().Err() == nil && !errors.As(a.failure, &tooLarge) {
 		if d, ok := in.eject(time.Now().UnixNano(), u.opt.EjectFor, u.opt.EjectMax); ok {
-			u.log.Warn("upstream: instance ejected", "upstream", u.name, "instance", in.addr, "for", d, "err", failure)
+			u.log.Warn("upstream: instance ejected", "upstream", u.name, "instance", in.addr, "for", d, "err", a.failure)
 		}
 	}
-	return failure
+	return a.failure
 }
+
+// attempt is the writer one try hands the reverse proxy. It keeps the
+// transport error the proxy reports instead of answering, and it flushes
+// only streams: the proxy flushes every write of a response of unknown
+// length (most JSON answers), which for a plain request only costs a
+// system call per chunk; the server sends the rest when the handler ends.
+type attempt struct {
+	http.ResponseWriter
+	stream  bool
+	failure error
+}
+
+// Flush passes a stream's flushes on and drops the others.
+func (a *attempt) Flush() {
+	if a.stream {
+		_ = http.NewResponseController(a.ResponseWriter).Flush()
+	}
+}
+
+// Unwrap lets http.ResponseController reach the connection.
+func (a *attempt) Unwrap() http.ResponseWriter { return a.ResponseWriter }
 
 // body is what each attempt sends: a read's body held whole, or any other
 // body streamed once, with a note of whether anything read it.
@@ -307,13 +329,11 @@ func modifyResponse(res *http.Response) error {
 	return nil
 }
 
-type failureKey struct{}
-
 // recordFailure is the proxy's ErrorHandler: it writes nothing and leaves
 // the transport error for try.
-func recordFailure(_ http.ResponseWriter, r *http.Request, err error) {
-	if slot, ok := r.Context().Value(failureKey{}).(*error); ok {
-		*slot = err
+func recordFailure(w http.ResponseWriter, _ *http.Request, err error) {
+	if a, ok := w.(*attempt); ok {
+		a.failure = err
 	}
 }
 
@@ -333,3 +353,18 @@ func (u *Upstream) classify(err error, client, bounded context.Context) error {
 	}
 	return fmt.Errorf("%s: %w: %w", u.name, ErrUnavailable, err)
 }
+
+// copyBuffers lends every proxy its 32 KiB copy buffers: without them each
+// response allocates (and the collector clears) one of its own.
+var copyBuffers = &bufferPool{}
+
+type bufferPool struct{ p sync.Pool }
+
+func (b *bufferPool) Get() []byte {
+	if buf, ok := b.p.Get().(*[]byte); ok {
+		return *buf
+	}
+	return make([]byte, 32<<10)
+}
+
+func (b *bufferPool) Put(buf []byte) { b.p.Put(&buf) }
