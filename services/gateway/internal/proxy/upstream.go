@@ -210,9 +210,12 @@ type body struct {
 	none    bool
 }
 
+// noBody is every bodiless request's: nothing in it ever changes.
+var noBody = &body{none: true}
+
 func newBody(r *http.Request, read bool) (*body, error) {
 	if r.Body == nil || r.Body == http.NoBody {
-		return &body{none: true}, nil
+		return noBody, nil
 	}
 	if !read {
 		return &body{stream: r.Body}, nil
@@ -233,16 +236,31 @@ func newBody(r *http.Request, read bool) (*body, error) {
 	return &body{held: held}, nil
 }
 
+// attach gives req this attempt's body. GetBody lets the transport resend
+// on a fresh connection by itself when a kept-alive one turns out closed
+// before the request was written (as when an instance shuts down): a held
+// body always, a streamed one only while nothing has read it.
 func (b *body) attach(req *http.Request) {
 	switch {
 	case b.none:
 	case b.stream != nil:
-		req.Body = b
+		req.Body, req.GetBody = b, b.again
 	default:
-		req.Body = io.NopCloser(bytes.NewReader(b.held))
+		req.Body, _ = b.again()
+		req.GetBody = b.again
 		req.ContentLength = int64(len(b.held))
 		req.TransferEncoding = nil
 	}
+}
+
+func (b *body) again() (io.ReadCloser, error) {
+	if b.stream == nil {
+		return io.NopCloser(bytes.NewReader(b.held)), nil
+	}
+	if b.touched.Load() {
+		return nil, errors.New("the body was sent already")
+	}
+	return b, nil
 }
 
 // Read and Close make a streamed body: Close is left to the server, so a
