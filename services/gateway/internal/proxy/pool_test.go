@@ -132,27 +132,42 @@ func TestIdleInstancesShareTheLoad(t *testing.T) {
 	}
 }
 
+// TestSlowInstanceGetsFewer: an instance that holds its requests keeps a
+// request in flight, so the balancer sends it another only when every
+// other instance has as many: with four clients it holds a few at most,
+// whatever the timing, while the others serve the rest.
 func TestSlowInstanceGetsFewer(t *testing.T) {
+	release := make(chan struct{})
 	slow := newBackend(t, "slow", "127.0.0.1:0", func(w http.ResponseWriter, r *http.Request) {
 		select {
-		case <-time.After(50 * time.Millisecond):
+		case <-release:
+		case <-time.After(10 * time.Second): // only if the balancer ignores load
 		case <-r.Context().Done():
 		}
 	})
 	fast := []*backend{newBackend(t, "a", "127.0.0.1:0", nil), newBackend(t, "b", "127.0.0.1:0", nil)}
 	srv := front(t, newPool(t, urls(slow, fast[0], fast[1]), options()), true)
-	var wg sync.WaitGroup
-	for range 4 {
+	const clients, requests = 4, 200
+	var (
+		tickets atomic.Int64
+		done    sync.Once
+		wg      sync.WaitGroup
+	)
+	for range clients {
 		wg.Go(func() {
-			for range 100 {
-				post(t, srv.URL, "{}")
+			// More than one held request per client: the balancer
+			// ignores load; stop at once.
+			for tickets.Add(1) <= requests && slow.hits.Load() <= clients {
+				if res, err := http.Post(srv.URL+"/v1/flights/search", "application/json", strings.NewReader("{}")); err == nil {
+					_, _ = io.Copy(io.Discard, res.Body)
+					res.Body.Close()
+				}
 			}
+			done.Do(func() { close(release) })
 		})
 	}
 	wg.Wait()
-	// An even share would be a third (133); in flight longest, slow gets
-	// far fewer.
-	if s, a, b := slow.hits.Load(), fast[0].hits.Load(), fast[1].hits.Load(); s*4 > a || s*4 > b {
+	if s, a, b := slow.hits.Load(), fast[0].hits.Load(), fast[1].hits.Load(); s > clients || a+b < requests-clients {
 		t.Fatalf("slow %d, fast %d and %d", s, a, b)
 	}
 }
