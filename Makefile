@@ -18,7 +18,7 @@ export CI
 endif
 
 .DEFAULT_GOAL := help
-.PHONY: help build run test lint migrate seed bench compose-config tidy clean clean-state
+.PHONY: help build run test fuzz lint migrate seed bench compose-config tidy clean clean-state
 
 help: ## list the targets
 	@echo "Altis: make <target>"
@@ -50,6 +50,27 @@ test: ## go vet + go test in every workspace module (stops at the first failing 
 	done
 	@echo "==> race detector"
 	$(GO) test -race -count=1 $(TEST_ARGS) $(RACE_PKGS)
+	@$(call fuzz-each,3s)
+
+# Go's native fuzzing, one target per run (Go fuzzes one target per package
+# per invocation): every request decoder and parser and the token verifier.
+# `make test` runs each for 3s; `make fuzz` for FUZZTIME (`make fuzz
+# FUZZTIME=5m` runs longer). A crasher lands in the package's
+# testdata/fuzz/<Func>/ and is replayed by every later `go test` from then on.
+FUZZTIME ?= 60s
+FUZZ_TARGETS := ./pkg/platform/web:FuzzUnmarshal ./pkg/platform/auth:FuzzVerify \
+	./services/command/internal/domain/trip:FuzzParseSeatNumber ./services/command/internal/domain/trip:FuzzParseName \
+	./services/command/internal/domain/trip:FuzzParseFlightIDs ./services/command/internal/domain/booking:FuzzParseRequest \
+	./services/command/internal/app:FuzzParseSeatInput ./services/command/internal/ports/http:FuzzRequestBodies \
+	./services/command/internal/ports/http:FuzzIdempotencyKey ./services/query/internal/ports/http:FuzzSearchRequest \
+	./services/query/internal/ports/http:FuzzSeatMapFlightID ./services/query/internal/app:FuzzParseEventID
+fuzz-each = for t in $(FUZZ_TARGETS); do \
+		echo "==> fuzz $${t/*:/} in $${t%:*} for $(1)"; \
+		$(GO) test -run '^$$' -fuzz "^$${t/*:/}$$" -fuzztime $(1) "$${t%:*}" || { echo "FAIL: $$t"; exit 1; }; \
+	done
+
+fuzz: ## run every fuzz target for FUZZTIME (default 60s each)
+	@$(call fuzz-each,$(FUZZTIME))
 
 # staticcheck is pinned by deploy/go.mod's tool directive; in workspace mode
 # `go tool` finds it from every module. It runs once per module, then the

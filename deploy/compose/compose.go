@@ -8,7 +8,12 @@
 //     with service_completed_successfully, such as migrate) has `restart: "no"`;
 //   - every depends_on entry waits on service_healthy (of a service that has a
 //     healthcheck) or service_completed_successfully;
-//   - only the public service (the gateway) publishes ports;
+//   - only the public service (the gateway) publishes ports, and an operator
+//     service (Grafana) may publish one on loopback only, and only while it
+//     is confined to its opt-in profile (observability), never in the
+//     default fleet;
+//   - every upstream image (one that is not built here) is pinned by a tag
+//     other than latest;
 //   - every APP_* variable names a key of config/default.toml, by the rule of
 //     pkg/platform/config (config.Load rejects an override of an unknown key);
 //   - every build uses deploy/Dockerfile with the repository as context and a
@@ -42,6 +47,7 @@ const (
 	RuleRestart     Rule = "restart"
 	RuleConfigKey   Rule = "config_key"
 	RuleBuild       Rule = "build"
+	RuleImage       Rule = "image"
 )
 
 // Restart policies the rules ask for.
@@ -67,8 +73,14 @@ type Layout struct {
 	Config      string // TOML defaults every APP_* variable must name a key of
 	Dockerfile  string // the one Dockerfile every build uses, relative to Root
 	ServicesDir string // where SERVICE build args point, relative to Root
-	Public      string // the only service allowed to publish ports
+	Public      string // the only service allowed to publish ports anywhere
+	// Operator maps a service to the profile it must be confined to for
+	// it to publish ports, on 127.0.0.1 only (tools for operators).
+	Operator map[string]string
 }
+
+// ObservabilityProfile is the compose profile of Prometheus and Grafana.
+const ObservabilityProfile = "observability"
 
 // DefaultLayout is the Altis repository rooted at root.
 func DefaultLayout(root string) Layout {
@@ -78,27 +90,30 @@ func DefaultLayout(root string) Layout {
 		Dockerfile:  filepath.Join("deploy", "Dockerfile"),
 		ServicesDir: "services",
 		Public:      "gateway",
+		Operator:    map[string]string{"grafana": ObservabilityProfile},
 	}
 }
 
 // ComposeFile is the compose file's name at the repository root.
 const ComposeFile = "docker-compose.yml"
 
-// LoadFile loads root/docker-compose.yml.
-func LoadFile(ctx context.Context, root string) (*types.Project, error) {
+// LoadFile loads root/docker-compose.yml with the given profiles enabled
+// (none: the default fleet).
+func LoadFile(ctx context.Context, root string, profiles ...string) (*types.Project, error) {
 	path := filepath.Join(root, ComposeFile)
 	content, err := os.ReadFile(path)
 	if err != nil {
 		return nil, err
 	}
-	return Load(ctx, root, path, content)
+	return Load(ctx, root, path, content, profiles...)
 }
 
 // Load loads compose YAML as `docker compose` would from the directory
 // root, with paths resolved against it. Interpolation sees an empty
 // environment, so ${VAR:-default} takes its default whatever the shell
 // running the check exports: the result does not depend on the machine.
-func Load(ctx context.Context, root, filename string, content []byte) (*types.Project, error) {
+// Services of profiles not listed are left out, as `docker compose` does.
+func Load(ctx context.Context, root, filename string, content []byte, profiles ...string) (*types.Project, error) {
 	details := types.ConfigDetails{
 		WorkingDir:  root,
 		ConfigFiles: []types.ConfigFile{{Filename: filename, Content: content}},
@@ -106,6 +121,7 @@ func Load(ctx context.Context, root, filename string, content []byte) (*types.Pr
 	}
 	return loader.LoadWithContext(ctx, details, func(o *loader.Options) {
 		o.SetProjectName("altis", true)
+		o.Profiles = profiles
 	})
 }
 
@@ -145,6 +161,7 @@ func Check(p *types.Project, l Layout) []Problem {
 		c.restart(name, s)
 		c.environment(name, s)
 		c.build(name, s)
+		c.image(name, s)
 	}
 	sort.SliceStable(c.problems, func(i, j int) bool {
 		a, b := c.problems[i], c.problems[j]
@@ -209,6 +226,8 @@ func (c *checker) ports(name string, s types.ServiceConfig) {
 	if name == c.layout.Public {
 		return
 	}
+	profile, operator := c.layout.Operator[name]
+	confined := operator && slices.Equal(s.Profiles, []string{profile})
 	for _, port := range s.Ports {
 		// A port without a host side ("8082") is published too, on an
 		// ephemeral host port; `expose` is what keeps a port internal.
@@ -216,8 +235,27 @@ func (c *checker) ports(name string, s types.ServiceConfig) {
 		if published == "" {
 			published = "<ephemeral>"
 		}
-		c.add(name, RulePorts, "publishes %s:%d; only %q may publish ports", published, port.Target, c.layout.Public)
+		switch {
+		case confined && port.HostIP == loopback:
+		case confined:
+			c.add(name, RulePorts, "publishes %s:%d on %q; an operator service publishes on %s only",
+				published, port.Target, hostIP(port.HostIP), loopback)
+		case operator:
+			c.add(name, RulePorts, "publishes %s:%d outside profile %q; only %q may publish ports in the default fleet",
+				published, port.Target, profile, c.layout.Public)
+		default:
+			c.add(name, RulePorts, "publishes %s:%d; only %q may publish ports", published, port.Target, c.layout.Public)
+		}
 	}
+}
+
+const loopback = "127.0.0.1"
+
+func hostIP(ip string) string {
+	if ip == "" {
+		return "every interface"
+	}
+	return ip
 }
 
 func (c *checker) restart(name string, s types.ServiceConfig) {
@@ -301,6 +339,25 @@ func (c *checker) build(name string, s types.ServiceConfig) {
 	dir := filepath.Join(root, c.layout.ServicesDir, svc)
 	if err := hasMainPackage(dir); err != nil {
 		c.add(name, RuleBuild, "SERVICE=%q: %v", svc, err)
+	}
+}
+
+// image checks that an upstream image names a version: "latest" or no tag
+// changes under the fleet at the next pull.
+func (c *checker) image(name string, s types.ServiceConfig) {
+	if s.Build != nil {
+		return // built here; the image name is a local label
+	}
+	ref := s.Image
+	if strings.Contains(ref, "@") {
+		return // pinned by digest
+	}
+	tag := ""
+	if colon := strings.LastIndex(ref, ":"); colon > strings.LastIndex(ref, "/") {
+		tag = ref[colon+1:]
+	}
+	if tag == "" || tag == "latest" {
+		c.add(name, RuleImage, "image %q is not pinned: name a version tag", ref)
 	}
 }
 

@@ -27,34 +27,57 @@ func repoRoot(t *testing.T) string {
 	return root
 }
 
-func load(t *testing.T, root string) *types.Project {
+func load(t *testing.T, root string, profiles ...string) *types.Project {
 	t.Helper()
-	p, err := compose.LoadFile(t.Context(), root)
+	p, err := compose.LoadFile(t.Context(), root, profiles...)
 	if err != nil {
-		t.Fatalf("load %s: %v", compose.ComposeFile, err)
+		t.Fatalf("load %s with profiles %v: %v", compose.ComposeFile, profiles, err)
 	}
 	return p
 }
 
+var (
+	fleet         = []string{"postgres", "redis", "kafka", "migrate", "command", "projector", "query", "gateway"}
+	observability = []string{"prometheus", "grafana"}
+)
+
+// The file passes every rule as the default fleet and with the
+// observability profile; the profile adds Prometheus and Grafana and
+// nothing else, and without it only the gateway publishes a port.
 func TestComposeFile(t *testing.T) {
 	root := repoRoot(t)
-	p := load(t, root)
-
-	for _, problem := range compose.Check(p, compose.DefaultLayout(root)) {
-		t.Error(problem)
-	}
-
-	// The check must have seen the fleet it guards, not an empty project.
-	for _, name := range []string{"postgres", "redis", "kafka", "migrate", "command", "projector", "query", "gateway"} {
-		if _, ok := p.Services[name]; !ok {
-			t.Errorf("service %q missing", name)
-		}
-	}
-	if got := compose.OneShot(p); !slices.Equal(got, []string{"migrate"}) {
-		t.Errorf("one-shot jobs = %v, want [migrate]", got)
-	}
-	if len(p.Services["gateway"].Ports) == 0 {
-		t.Error("the gateway publishes no port")
+	for _, tc := range []struct {
+		name     string
+		profiles []string
+		want     []string
+	}{
+		{"default fleet", nil, fleet},
+		{"observability profile", []string{compose.ObservabilityProfile}, slices.Concat(fleet, observability)},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			p := load(t, root, tc.profiles...)
+			for _, problem := range compose.Check(p, compose.DefaultLayout(root)) {
+				t.Error(problem)
+			}
+			// The check must have seen the fleet it guards, not an empty project.
+			got := p.ServiceNames()
+			slices.Sort(got)
+			want := slices.Sorted(slices.Values(tc.want))
+			if !slices.Equal(got, want) {
+				t.Errorf("services = %v, want %v", got, want)
+			}
+			if got := compose.OneShot(p); !slices.Equal(got, []string{"migrate"}) {
+				t.Errorf("one-shot jobs = %v, want [migrate]", got)
+			}
+			if len(p.Services["gateway"].Ports) == 0 {
+				t.Error("the gateway publishes no port")
+			}
+			for name, s := range p.Services {
+				if len(s.Ports) > 0 && name != "gateway" && tc.profiles == nil {
+					t.Errorf("%s publishes a port in the default fleet", name)
+				}
+			}
+		})
 	}
 }
 
@@ -93,7 +116,8 @@ func ptr(s string) *string { return &s }
 
 // Each variant breaks one rule; Check must report exactly the expected
 // findings (service and rule), so a variant cannot pass by accident on an
-// unrelated problem.
+// unrelated problem. The file is loaded with the observability profile, so
+// Prometheus and Grafana are checked too.
 func TestBrokenVariants(t *testing.T) {
 	root := repoRoot(t)
 	layout := compose.DefaultLayout(root)
@@ -126,6 +150,41 @@ func TestBrokenVariants(t *testing.T) {
 			want: []finding{{"query", compose.RulePorts}},
 		},
 		{
+			name: "prometheus publishes its port",
+			mutate: edit("prometheus", func(s *types.ServiceConfig) {
+				s.Ports = append(s.Ports, types.ServicePortConfig{Target: 9090, Published: "9090", HostIP: "127.0.0.1", Protocol: "tcp", Mode: "ingress"})
+			}),
+			want: []finding{{"prometheus", compose.RulePorts}},
+		},
+		{
+			name: "grafana published on every interface",
+			yaml: [][2]string{{`      - "127.0.0.1:3000:3000"`, `      - "3000:3000"`}},
+			want: []finding{{"grafana", compose.RulePorts}},
+		},
+		{
+			name: "grafana in the default fleet",
+			yaml: [][2]string{{
+				"    image: grafana/grafana:11.4.0\n    profiles: [\"observability\"]\n",
+				"    image: grafana/grafana:11.4.0\n",
+			}},
+			want: []finding{{"grafana", compose.RulePorts}},
+		},
+		{
+			name:   "unpinned upstream image",
+			mutate: edit("prometheus", func(s *types.ServiceConfig) { s.Image = "prom/prometheus" }),
+			want:   []finding{{"prometheus", compose.RuleImage}},
+		},
+		{
+			name:   "upstream image on latest",
+			mutate: edit("redis", func(s *types.ServiceConfig) { s.Image = "redis:latest" }),
+			want:   []finding{{"redis", compose.RuleImage}},
+		},
+		{
+			name:   "grafana without a healthcheck",
+			mutate: edit("grafana", func(s *types.ServiceConfig) { s.HealthCheck = nil }),
+			want:   []finding{{"grafana", compose.RuleHealthcheck}},
+		},
+		{
 			name:   "missing healthcheck",
 			mutate: edit("projector", func(s *types.ServiceConfig) { s.HealthCheck = nil }),
 			want:   []finding{{"projector", compose.RuleHealthcheck}},
@@ -151,8 +210,8 @@ func TestBrokenVariants(t *testing.T) {
 		{
 			name: "depends_on in list syntax (service_started)",
 			yaml: [][2]string{{
-				"    depends_on:\n      command:\n        condition: service_healthy\n      query:\n        condition: service_healthy\n",
-				"    depends_on: [command, query]\n",
+				"    depends_on:\n      redis:\n        condition: service_healthy\n      command:\n        condition: service_healthy\n      query:\n        condition: service_healthy\n",
+				"    depends_on: [redis, command, query]\n",
 			}},
 			want: []finding{{"gateway", compose.RuleDependsOn}},
 		},
@@ -240,7 +299,7 @@ func TestBrokenVariants(t *testing.T) {
 				}
 				content = strings.Replace(content, r[0], r[1], 1)
 			}
-			p, err := compose.Load(t.Context(), root, filepath.Join(root, compose.ComposeFile), []byte(content))
+			p, err := compose.Load(t.Context(), root, filepath.Join(root, compose.ComposeFile), []byte(content), compose.ObservabilityProfile)
 			if err != nil {
 				t.Fatalf("load: %v", err)
 			}

@@ -28,16 +28,21 @@ func TestEndToEnd(t *testing.T) {
 	bin := buildFleet(t, root)
 	state := stateDir(t)
 	for i, wantInitDB := range []bool{true, false} {
+		out := newOutput(t)
 		info := runOnce(t, launcher.Options{
 			Dir: root, StateDir: state, BinDir: bin,
-			Environ:      testEnviron("APP_SEED__DAYS=2"),
+			// Debug level for the personal-data canary; limits high
+			// enough for the ownership and malformed-body suites.
+			Environ: testEnviron("APP_SEED__DAYS=2", "APP_LOG__LEVEL=debug", "APP_GATEWAY__RATE_LIMIT_PER_SECOND=10000",
+				"APP_GATEWAY__RATE_LIMIT_BURST=10000", "APP_GATEWAY__GUEST_TOKENS_PER_MINUTE=10000"),
 			Ports:        freePorts(t),
-			Out:          newOutput(t),
+			Out:          out,
 			ReadyTimeout: 2 * time.Minute,
 		})
 		if info.InitDB != wantInitDB {
 			t.Errorf("start %d: InitDB = %v, want %v", i+1, info.InitDB, wantInitDB)
 		}
+		checkNoCanary(t, out, state) // the fleet has stopped: every line is in
 	}
 }
 
@@ -69,6 +74,9 @@ func runOnce(t *testing.T, o launcher.Options) launcher.Info {
 	checkHolds(t, info.Ports.Gateway)
 	checkStreams(t, info.Ports.Gateway)
 	checkBooking(t, info.Ports.Gateway)
+	checkOwnership(t, info.Ports.Gateway)
+	checkMalformedBodies(t, info.Ports.Gateway)
+	checkContract(t)
 	if err := f.Stop(); err != nil {
 		t.Errorf("stop: %v", err)
 	}
@@ -79,7 +87,11 @@ func runOnce(t *testing.T, o launcher.Options) launcher.Info {
 func checkReady(t *testing.T, p launcher.Ports) {
 	t.Helper()
 	for name, port := range map[string]int{"gateway": p.Gateway, "command": p.Command, "query": p.Query, "projector": p.Projector} {
-		resp, err := http.Get(fmt.Sprintf("http://127.0.0.1:%d/readyz", port))
+		hc := http.DefaultClient // the services' own ports are not the public API
+		if name == "gateway" {
+			hc = gatewayHTTP(t)
+		}
+		resp, err := hc.Get(fmt.Sprintf("http://127.0.0.1:%d/readyz", port))
 		if err != nil {
 			t.Errorf("%s /readyz: %v", name, err)
 			continue
@@ -97,7 +109,7 @@ func checkGuestToken(t *testing.T, gateway int) {
 	defer cancel()
 	url := fmt.Sprintf("http://127.0.0.1:%d/v1/auth/guest", gateway)
 	req, _ := http.NewRequestWithContext(ctx, http.MethodPost, url, strings.NewReader(""))
-	resp, err := http.DefaultClient.Do(req)
+	resp, err := gatewayHTTP(t).Do(req)
 	if err != nil {
 		t.Fatalf("POST /v1/auth/guest: %v", err)
 	}

@@ -47,7 +47,7 @@ func (c *client) call(method, path string, body any, want int, out any) {
 	if c.token != "" {
 		req.Header.Set("Authorization", "Bearer "+c.token)
 	}
-	resp, err := http.DefaultClient.Do(req)
+	resp, err := gatewayHTTP(c.t).Do(req)
 	if err != nil {
 		c.t.Fatalf("%s %s: %v", method, path, err)
 	}
@@ -79,7 +79,7 @@ func (c *client) try(method, path string, body any) int {
 	req, _ := http.NewRequest(method, fmt.Sprintf("http://127.0.0.1:%d%s", c.gateway, path), &buf)
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("Authorization", "Bearer "+c.token)
-	resp, err := http.DefaultClient.Do(req)
+	resp, err := gatewayHTTP(c.t).Do(req)
 	if err != nil {
 		c.t.Fatalf("%s %s: %v", method, path, err)
 	}

@@ -99,13 +99,18 @@ func stateDir(t *testing.T) string {
 }
 
 // testEnviron is the test's environment without APP_* variables, so the
-// launcher starts its own servers, plus extra.
+// launcher starts its own servers, plus the gateway's rate limits lifted
+// (every test guest comes from one address, and the budgets outlive a
+// restart in Redis), plus extra.
 func testEnviron(extra ...string) []string {
 	var env []string
 	for _, kv := range os.Environ() {
 		if !strings.HasPrefix(kv, "APP_") {
 			env = append(env, kv)
 		}
+	}
+	for _, budget := range []string{"SEARCH", "HOLDS", "COMMITS", "TOKENS"} {
+		env = append(env, "APP_GATEWAY__LIMITS__"+budget+"__PER_SECOND=1000000", "APP_GATEWAY__LIMITS__"+budget+"__BURST=1000000")
 	}
 	return append(env, extra...)
 }
@@ -198,5 +203,6 @@ func startFleet(t *testing.T, o launcher.Options) (*launcher.Fleet, error) {
 	if f != nil {
 		t.Cleanup(func() { _ = f.Stop() })
 	}
+	t.Cleanup(func() { checkContract(t) })
 	return f, err
 }

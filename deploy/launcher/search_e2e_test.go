@@ -99,7 +99,7 @@ func checkFlightPrice(t *testing.T, f searchFlight, route string) {
 
 func checkSeatMap(t *testing.T, gateway int, f searchFlight) {
 	t.Helper()
-	resp, err := http.Get(fmt.Sprintf("http://127.0.0.1:%d/v1/flights/%s/seats", gateway, f.FlightID))
+	resp, err := gatewayHTTP(t).Get(fmt.Sprintf("http://127.0.0.1:%d/v1/flights/%s/seats", gateway, f.FlightID))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -134,7 +134,7 @@ func search(t *testing.T, gateway int, legs [][2]string, day string) searchAnswe
 		req.Legs = append(req.Legs, leg{l[0], l[1], day})
 	}
 	body, _ := json.Marshal(req)
-	resp, err := http.Post(fmt.Sprintf("http://127.0.0.1:%d/v1/flights/search", gateway), "application/json", bytes.NewReader(body))
+	resp, err := gatewayHTTP(t).Post(fmt.Sprintf("http://127.0.0.1:%d/v1/flights/search", gateway), "application/json", bytes.NewReader(body))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -39,7 +39,7 @@ func (c *client) openStream(flightID, ticket, lastID string) *sseStream {
 	if lastID != "" {
 		req.Header.Set("Last-Event-ID", lastID)
 	}
-	resp, err := http.DefaultClient.Do(req)
+	resp, err := gatewayHTTP(c.t).Do(req)
 	if err != nil {
 		cancel()
 		c.t.Fatalf("open stream: %v", err)

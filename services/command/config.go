@@ -41,6 +41,8 @@ type relayConfig struct {
 	PollInterval time.Duration `koanf:"poll_interval"`
 	LockRetry    time.Duration `koanf:"lock_retry"`
 	Retention    time.Duration `koanf:"retention"`
+	MaxAttempts  int           `koanf:"max_attempts"`
+	RetryBackoff time.Duration `koanf:"retry_backoff"`
 }
 
 func (c commandConfig) Validate() error {
@@ -66,6 +68,10 @@ func (c commandConfig) Validate() error {
 		return cfgpkg.Invalid("relay.lock_retry", "must be positive")
 	case c.Relay.Retention < 0:
 		return cfgpkg.Invalid("relay.retention", "must not be negative")
+	case c.Relay.MaxAttempts < 1 || c.Relay.MaxAttempts > 1000:
+		return cfgpkg.Invalid("relay.max_attempts", "must be between 1 and 1000")
+	case c.Relay.RetryBackoff < time.Millisecond || c.Relay.RetryBackoff > time.Hour:
+		return cfgpkg.Invalid("relay.retry_backoff", "must be between 1ms and 1h")
 	}
 	return nil
 }

@@ -29,16 +29,18 @@ func TestShippedConfigLoads(t *testing.T) {
 
 func TestBadValuesStopTheServiceNamingTheKey(t *testing.T) {
 	for env, want := range map[string]string{
-		"APP_COMMAND__PORT=0":               "port",
-		"APP_COMMAND__RELAY__BATCH_SIZE=-1": "relay.batch_size",
-		"APP_DATABASE__URL=mysql://x":       "url",
-		"APP_SEED__DAYS=many":               "days",
-		"APP_COMMAND__HOLD_TTL=forever":     "hold_ttl",
-		"APP_COMMAND__HOST=":                "host",
-		"APP_COMMAND__HOST=not a host":      "host",
-		"APP_AUTH__JWT_SECRET=short":        "jwt_secret",
-		"APP_AUTH__ISSUER=":                 "issuer",
-		"APP_AUTH__TOKEN_TTL=0s":            "token_ttl",
+		"APP_COMMAND__PORT=0":                  "port",
+		"APP_COMMAND__RELAY__BATCH_SIZE=-1":    "relay.batch_size",
+		"APP_COMMAND__RELAY__MAX_ATTEMPTS=0":   "relay.max_attempts",
+		"APP_COMMAND__RELAY__RETRY_BACKOFF=0s": "relay.retry_backoff",
+		"APP_DATABASE__URL=mysql://x":          "url",
+		"APP_SEED__DAYS=many":                  "days",
+		"APP_COMMAND__HOLD_TTL=forever":        "hold_ttl",
+		"APP_COMMAND__HOST=":                   "host",
+		"APP_COMMAND__HOST=not a host":         "host",
+		"APP_AUTH__JWT_SECRET=short":           "jwt_secret",
+		"APP_AUTH__ISSUER=":                    "issuer",
+		"APP_AUTH__TOKEN_TTL=0s":               "token_ttl",
 	} {
 		l, err := cfgpkg.Load("../../config/default.toml", []string{env})
 		if err == nil {

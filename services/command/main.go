@@ -2,7 +2,7 @@
 // bookings as PostgreSQL transactions with an outbox, and the outbox relay.
 //
 //	command [-config file]            serve
-//	command [-config file] migrate    apply migrations and exit
+//	command [-config file] migrate    create the database if missing, apply migrations and exit
 //	command [-config file] seed [-days N] [-scale N]
 //	                                  migrate, seed the schedule and exit
 //	command [-config file] healthcheck
@@ -33,8 +33,7 @@ func run(ctx context.Context, env lifecycle.Env) error {
 	case "":
 		return serve(ctx, env, cfg)
 	case "migrate":
-		_, err := migrations.Up(ctx, cfg.Database.URL, env.Log)
-		return err
+		return migrate(ctx, env, cfg)
 	case "seed":
 		return seed(ctx, env, cfg)
 	case "healthcheck":
@@ -43,8 +42,18 @@ func run(ctx context.Context, env lifecycle.Env) error {
 	return lifecycle.UnknownCommand(env.Command(), "migrate", "seed", "healthcheck")
 }
 
+// migrate creates the database if the server lacks it, then applies the
+// migrations.
+func migrate(ctx context.Context, env lifecycle.Env, cfg config) error {
+	if err := platformpg.EnsureDatabase(ctx, cfg.Database.URL, env.Log); err != nil {
+		return err
+	}
+	_, err := migrations.Up(ctx, cfg.Database.URL, env.Log)
+	return err
+}
+
 func seed(ctx context.Context, env lifecycle.Env, cfg config) error {
-	if _, err := migrations.Up(ctx, cfg.Database.URL, env.Log); err != nil {
+	if err := migrate(ctx, env, cfg); err != nil {
 		return err
 	}
 	pool, err := platformpg.Open(ctx, cfg.Database)

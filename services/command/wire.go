@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/prometheus/client_golang/prometheus"
 	"github.com/redis/rueidis"
 
 	"github.com/altisair/altis/pkg/platform/auth"
@@ -59,9 +60,12 @@ func newStores(cfg config, pool *pgxpool.Pool, rdb rueidis.Client) (stores, erro
 
 // wireAPI builds the routes' dependencies and the background jobs they
 // need (the hold sweeper and the idempotency key pruner).
-func wireAPI(cfg config, pool *pgxpool.Pool, rdb rueidis.Client, env lifecycle.Env) (http.Deps, []func(context.Context) error, error) {
+func wireAPI(cfg config, pool *pgxpool.Pool, rdb rueidis.Client, env lifecycle.Env, reg prometheus.Registerer) (http.Deps, []func(context.Context) error, error) {
 	d := http.Deps{Log: env.Log}
 	var err error
+	if d.Metrics, err = http.NewMetrics(reg); err != nil {
+		return d, nil, err
+	}
 	if d.Guests, err = auth.NewVerifier(cfg.Auth.Settings()); err != nil {
 		return d, nil, fmt.Errorf("config [auth]: %w", err)
 	}

@@ -10,10 +10,12 @@ import (
 	"net/url"
 
 	"github.com/prometheus/client_golang/prometheus"
+	"github.com/redis/rueidis"
 	"golang.org/x/sync/errgroup"
 
 	"github.com/altisair/altis/pkg/platform/auth"
 	"github.com/altisair/altis/pkg/platform/lifecycle"
+	"github.com/altisair/altis/pkg/platform/redis"
 	"github.com/altisair/altis/pkg/platform/web"
 	"github.com/altisair/altis/services/gateway/internal/limits"
 	httpport "github.com/altisair/altis/services/gateway/internal/ports/http"
@@ -34,8 +36,14 @@ func run(ctx context.Context, env lifecycle.Env) error {
 	default:
 		return lifecycle.UnknownCommand(env.Command(), "healthcheck")
 	}
-	srv := web.New(web.Options{Service: "gateway", Log: env.Log, Errors: httpport.Errors, PrivateMetrics: true, Profiling: cfg.Gateway.AdminPprof})
-	deps, err := wire(cfg, env.Log, srv)
+	srv := web.New(web.Options{Service: "gateway", Log: env.Log, Errors: httpport.Errors, PrivateMetrics: true, Profiling: cfg.Gateway.AdminPprof,
+		Info: []any{"admin", cfg.Gateway.AdminAddr(), "command", cfg.Gateway.CommandURLs, "query", cfg.Gateway.QueryURLs, "cors_origins", cfg.Gateway.CORSOrigins}})
+	rdb, err := redis.Open(cfg.Redis, env.Log)
+	if err != nil {
+		return err
+	}
+	defer rdb.Close()
+	deps, err := wire(cfg, env.Log, srv, rdb)
 	if err != nil {
 		return err
 	}
@@ -45,11 +53,12 @@ func run(ctx context.Context, env lifecycle.Env) error {
 	srv.Ready(
 		web.Check{Name: "command", Fn: deps.Upstreams[proxy.Command].Check},
 		web.Check{Name: "query", Fn: deps.Upstreams[proxy.Query].Check},
+		web.Check{Name: "redis", Fn: redis.Ping(rdb)},
 	)
 	g, ctx := errgroup.WithContext(ctx)
-	g.Go(func() error { return srv.Serve(ctx, cfg.Server.Addr(), cfg.Server.ShutdownTimeout) })
+	g.Go(func() error { return srv.Serve(ctx, cfg.Server) })
 	g.Go(func() error {
-		return srv.ServeAdmin(ctx, cfg.Gateway.AdminAddr(), cfg.Server.ShutdownTimeout)
+		return srv.ServeAdmin(ctx, cfg.Gateway.AdminAddr(), cfg.Server)
 	})
 	for _, up := range deps.Upstreams {
 		g.Go(func() error { return up.Run(ctx) })
@@ -58,13 +67,15 @@ func run(ctx context.Context, env lifecycle.Env) error {
 }
 
 // wire builds the route dependencies from the validated configuration.
-func wire(cfg config, log *slog.Logger, srv *web.Server) (httpport.Deps, error) {
-	d := httpport.Deps{BodyLimit: cfg.Gateway.BodyLimitBytes, CORSOrigins: cfg.Gateway.CORSOrigins}
+func wire(cfg config, log *slog.Logger, srv *web.Server, rdb rueidis.Client) (httpport.Deps, error) {
+	d := httpport.Deps{BodyLimit: cfg.Gateway.BodyLimitBytes, CORSOrigins: cfg.Gateway.CORSOrigins,
+		TrustedProxies: cfg.Gateway.trustedProxies(), Stopping: srv.Stopping()}
 	var err error
 	if d.Upstreams, err = upstreams(cfg.Gateway, log, srv.Registry); err != nil {
 		return d, err
 	}
-	if d.Limiter, d.GuestLimits, err = limiters(cfg.Gateway); err != nil {
+	l := cfg.Gateway.Limits
+	if d.Limits, err = limits.New(rdb, cfg.Redis.Prefix, l.RedisTimeout, l.budgets()...); err != nil {
 		return d, err
 	}
 	if d.Metrics, err = httpport.NewMetrics(srv.Registry); err != nil {
@@ -72,14 +83,6 @@ func wire(cfg config, log *slog.Logger, srv *web.Server) (httpport.Deps, error) 
 	}
 	err = tokens(cfg.Auth, &d)
 	return d, err
-}
-
-func limiters(c gatewayConfig) (perClient, guestTokens *limits.Limiter, err error) {
-	if perClient, err = limits.New(c.RateLimitPerSecond, c.RateLimitBurst); err != nil {
-		return nil, nil, err
-	}
-	guestTokens, err = limits.PerMinute(c.GuestTokensPerMinute)
-	return perClient, guestTokens, err
 }
 
 // tokens builds the issuer and verifier and the handlers that issue guest

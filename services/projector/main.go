@@ -136,7 +136,7 @@ func serve(ctx context.Context, env lifecycle.Env, cfg config, pool *pgxpool.Poo
 		return consumer.Run(ctx)
 	})
 	g.Go(func() error {
-		return srv.Serve(ctx, cfg.Projector.Addr(), cfg.Projector.ShutdownTimeout)
+		return srv.Serve(ctx, cfg.Projector.Config)
 	})
 	return g.Wait()
 }

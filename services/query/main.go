@@ -70,9 +70,23 @@ func run(ctx context.Context, env lifecycle.Env) error {
 	// The hub's one Redis subscription and the server stop together: when
 	// ctx ends the hub ends every stream (so the server can drain), and
 	// when either fails the other stops.
+	return serveWithStreams(ctx, srv, cfg.Query.Config, hub, seatEvents)
+}
+
+// serveWithStreams runs the hub's one feed and the server together until
+// ctx ends or either fails. Streams outlive the signal while /readyz
+// drains: the hub stops when the listener closes (or when serving fails),
+// and each stream then ends with a retry hint so its client reconnects
+// elsewhere.
+func serveWithStreams(ctx context.Context, srv *web.Server, c web.Config, hub *sse.Hub, feed sse.Feed) error {
 	g, ctx := errgroup.WithContext(ctx)
-	g.Go(func() error { return hub.Run(ctx, seatEvents) })
-	g.Go(func() error { return srv.Serve(ctx, cfg.Query.Addr(), cfg.Query.ShutdownTimeout) })
+	feedCtx, stopFeed := context.WithCancel(context.WithoutCancel(ctx))
+	srv.OnShutdown(stopFeed)
+	g.Go(func() error { return hub.Run(feedCtx, feed) })
+	g.Go(func() error {
+		defer stopFeed()
+		return srv.Serve(ctx, c)
+	})
 	return g.Wait()
 }
 

@@ -192,14 +192,16 @@ func parseRates(s string) ([]int, error) {
 }
 
 // startFleet runs the fleet in a temporary state folder on free ports, with
-// the gateway's per-client rate limit lifted (all load comes from one IP).
+// the gateway's rate limits lifted (all load comes from one IP).
 func startFleet(ctx context.Context, bin, state string) (*launcher.Fleet, error) {
 	ports, err := freePorts()
 	if err != nil {
 		return nil, err
 	}
-	env := append(os.Environ(), "APP_GATEWAY__RATE_LIMIT_PER_SECOND=1000000", "APP_GATEWAY__RATE_LIMIT_BURST=1000000",
-		"APP_LOG__LEVEL=warn", "APP_GATEWAY__ADMIN_PPROF=true")
+	env := append(os.Environ(), "APP_LOG__LEVEL=warn", "APP_GATEWAY__ADMIN_PPROF=true")
+	for _, budget := range []string{"SEARCH", "HOLDS", "COMMITS", "TOKENS"} {
+		env = append(env, "APP_GATEWAY__LIMITS__"+budget+"__PER_SECOND=1000000", "APP_GATEWAY__LIMITS__"+budget+"__BURST=1000000")
+	}
 	return launcher.Start(ctx, launcher.Options{StateDir: state, BinDir: bin, Environ: env, Ports: ports, Out: io.Discard})
 }
 

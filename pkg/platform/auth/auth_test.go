@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/lestrrat-go/jwx/v3/jwa"
+	"github.com/lestrrat-go/jwx/v3/jwk"
 	"github.com/lestrrat-go/jwx/v3/jwt"
 
 	"github.com/altisair/altis/pkg/platform/auth"
@@ -15,7 +16,7 @@ import (
 var secret = []byte("0123456789abcdef0123456789abcdef")
 
 func settings(now time.Time) auth.Settings {
-	return auth.Settings{Secret: secret, Issuer: "iss", Audience: "aud", TTL: time.Hour, Leeway: 30 * time.Second,
+	return auth.Settings{Secret: secret, KeyID: "k1", Issuer: "iss", Audience: "aud", TTL: time.Hour, Leeway: 30 * time.Second,
 		Now: func() time.Time { return now }}
 }
 
@@ -101,14 +102,22 @@ func TestRefusesWeakSettings(t *testing.T) {
 	}
 }
 
-// signClaims signs hand-made claims with the test secret (or key).
-func signClaims(t *testing.T, key []byte, c map[string]any) string {
+// signClaims signs hand-made claims with the test secret (or key), under
+// the kid k1.
+func signClaims(t testing.TB, secret []byte, c map[string]any) string {
 	t.Helper()
 	tok := jwt.New()
 	for k, v := range c {
 		if err := tok.Set(k, v); err != nil {
 			t.Fatal(err)
 		}
+	}
+	key, err := jwk.Import(secret)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := key.Set(jwk.KeyIDKey, "k1"); err != nil {
+		t.Fatal(err)
 	}
 	b, err := jwt.Sign(tok, jwt.WithKey(jwa.HS256(), key))
 	if err != nil {
@@ -244,26 +253,46 @@ func TestVerifyRefusesTickets(t *testing.T) {
 }
 
 func TestConfig(t *testing.T) {
-	good := auth.Config{JWTSecret: string(secret), Issuer: "iss", Audience: "aud", TokenTTL: time.Hour, Leeway: time.Second}
+	good := auth.Config{JWTKeyID: "k1", JWTSecret: string(secret), Issuer: "iss", Audience: "aud", TokenTTL: time.Hour, Leeway: time.Second}
 	if err := good.Validate(); err != nil {
 		t.Fatalf("valid config: %v", err)
 	}
 	if _, err := auth.NewVerifier(good.Settings()); err != nil {
 		t.Fatalf("Settings of a valid config: %v", err)
 	}
-	cases := map[string]func(*auth.Config){
-		"jwt_secret": func(c *auth.Config) { c.JWTSecret = "short" },
-		"issuer":     func(c *auth.Config) { c.Issuer = "" },
-		"audience":   func(c *auth.Config) { c.Audience = "" },
-		"token_ttl":  func(c *auth.Config) { c.TokenTTL = 0 },
-		"leeway":     func(c *auth.Config) { c.Leeway = 6 * time.Minute },
+	other := "another-secret-another-secret-xx"
+	cases := []struct {
+		key    string
+		change func(*auth.Config)
+	}{
+		{"jwt_secret", func(c *auth.Config) { c.JWTSecret = "short" }},
+		{"jwt_kid", func(c *auth.Config) { c.JWTKeyID = "" }},
+		{"jwt_kid", func(c *auth.Config) { c.JWTKeyID = "k 1" }},
+		{"jwt_kid", func(c *auth.Config) { c.JWTKeyID = strings.Repeat("k", 65) }},
+		{"previous_jwt_kid", func(c *auth.Config) { c.PreviousJWTSecret = other }},
+		{"previous_jwt_kid", func(c *auth.Config) { c.PreviousJWTKeyID, c.PreviousJWTSecret = "k1", other }},
+		{"previous_jwt_secret", func(c *auth.Config) { c.PreviousJWTKeyID = "k0" }},
+		{"previous_jwt_secret", func(c *auth.Config) { c.PreviousJWTKeyID, c.PreviousJWTSecret = "k0", "short" }},
+		{"previous_jwt_secret", func(c *auth.Config) { c.PreviousJWTKeyID, c.PreviousJWTSecret = "k0", c.JWTSecret }},
+		{"issuer", func(c *auth.Config) { c.Issuer = "" }},
+		{"audience", func(c *auth.Config) { c.Audience = "" }},
+		{"token_ttl", func(c *auth.Config) { c.TokenTTL = 0 }},
+		{"leeway", func(c *auth.Config) { c.Leeway = 6 * time.Minute }},
 	}
-	for key, change := range cases {
+	for i, tc := range cases {
 		c := good
-		change(&c)
-		if err := c.Validate(); err == nil || !strings.HasPrefix(err.Error(), key+":") {
-			t.Errorf("%s: err %v, want one naming the key", key, err)
+		tc.change(&c)
+		if err := c.Validate(); err == nil || !strings.HasPrefix(err.Error(), tc.key+":") {
+			t.Errorf("case %d: err %v, want one naming %s", i, err, tc.key)
 		}
+	}
+	rotating := good
+	rotating.PreviousJWTKeyID, rotating.PreviousJWTSecret = "k0", other
+	if err := rotating.Validate(); err != nil {
+		t.Fatalf("a rotation: %v", err)
+	}
+	if s := rotating.Settings(); len(s.Previous) != 1 || s.Previous[0].ID != "k0" || string(s.Previous[0].Secret) != other {
+		t.Fatalf("Settings of a rotation: %+v", s.Previous)
 	}
 }
 

@@ -8,7 +8,9 @@ import (
 // Verified guest tokens are remembered by their exact text, so that a
 // guest's every request does not pay for a full JWT parse (about a quarter
 // of a seat hold's CPU). An entry lives until the token expires, and at
-// most cacheFor, so a changed key or secret takes effect within that time.
+// most cacheFor. The cache belongs to one Verifier, whose keys never
+// change: removing a key means a restart, which starts with an empty cache,
+// so no remembered token outlives its key.
 const (
 	cacheFor     = time.Minute
 	cacheEntries = 50_000

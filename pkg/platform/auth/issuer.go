@@ -7,6 +7,7 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/lestrrat-go/jwx/v3/jwa"
+	"github.com/lestrrat-go/jwx/v3/jwk"
 	"github.com/lestrrat-go/jwx/v3/jwt"
 )
 
@@ -29,9 +30,11 @@ type Token struct {
 	ExpiresAt time.Time
 }
 
-// Issuer signs guest tokens and stream tickets.
+// Issuer signs guest tokens and stream tickets with the signing key, whose
+// id goes in every header's kid. Previous keys never sign.
 type Issuer struct {
-	s Settings
+	s   Settings
+	key jwk.Key
 }
 
 // NewIssuer refuses weak keys and incomplete settings.
@@ -40,7 +43,14 @@ func NewIssuer(s Settings) (*Issuer, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Issuer{s: s}, nil
+	key, err := jwk.Import(s.Secret)
+	if err != nil {
+		return nil, fmt.Errorf("auth: import key %q: %w", s.KeyID, err)
+	}
+	if err := key.Set(jwk.KeyIDKey, s.KeyID); err != nil {
+		return nil, fmt.Errorf("auth: name key %q: %w", s.KeyID, err)
+	}
+	return &Issuer{s: s, key: key}, nil
 }
 
 // Issue mints a token for a new guest: sub, iat, exp, jti, iss and aud.
@@ -78,7 +88,7 @@ func (i *Issuer) sign(guestID, audience string, ttl time.Duration, private map[s
 	if err != nil {
 		return Token{}, fmt.Errorf("auth: build token: %w", err)
 	}
-	signed, err := jwt.Sign(claims, jwt.WithKey(jwa.HS256(), i.s.Secret))
+	signed, err := jwt.Sign(claims, jwt.WithKey(jwa.HS256(), i.key))
 	if err != nil {
 		return Token{}, fmt.Errorf("auth: sign token: %w", err)
 	}

@@ -1,17 +1,21 @@
 package auth
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"strings"
 	"time"
 
 	"github.com/lestrrat-go/jwx/v3/jwa"
+	"github.com/lestrrat-go/jwx/v3/jws"
 	"github.com/lestrrat-go/jwx/v3/jwt"
 )
 
-// maxTokenBytes bounds what is handed to the parser.
-const maxTokenBytes = 4096
+// MaxTokenBytes bounds what is handed to the parser: longer input is
+// refused by its length alone, before any decoding or allocation. An
+// issued token is about 400 bytes.
+const MaxTokenBytes = 4096
 
 // required lists the claims every accepted token carries.
 var required = []string{
@@ -27,26 +31,63 @@ type Verifier struct {
 	leeway time.Duration
 }
 
-// NewVerifier refuses weak keys and incomplete settings.
+// NewVerifier refuses weak keys and incomplete settings. It accepts tokens
+// signed by the signing key or by a previous one. The keys are fixed for
+// the Verifier's life (and so are the tokens it remembers): a changed key
+// set needs a new Verifier, that is a restart.
 func NewVerifier(s Settings) (*Verifier, error) {
 	s, err := s.check()
 	if err != nil {
 		return nil, err
 	}
+	keys := keyring{}
+	for _, k := range s.keys() {
+		keys[k.ID] = k.Secret
+	}
 	return &Verifier{
-		guest:  parseOptions(s, s.Audience),
-		ticket: parseOptions(s, s.Audience+ticketAudienceSuffix, flightClaim),
+		guest:  parseOptions(s, keys, s.Audience),
+		ticket: parseOptions(s, keys, s.Audience+ticketAudienceSuffix, flightClaim),
 		cache:  newTokenCache(), now: s.Now, leeway: s.Leeway,
 	}, nil
 }
 
+// keyring maps a kid to its secret. As a jws.KeyProvider it hands the
+// verifier the one key a token's protected header names, and only for
+// alg HS256: no kid, an unknown kid or any other alg ("none", HS512,
+// RS256, ...) finds no key, so the token fails verification. A header may
+// hold only what the Issuer writes (alg, kid, typ): jku, jwk, crit and
+// any private parameter are refused too.
+type keyring map[string][]byte
+
+// FetchKeys implements jws.KeyProvider.
+func (r keyring) FetchKeys(_ context.Context, sink jws.KeySink, sig *jws.Signature, _ *jws.Message) error {
+	h := sig.ProtectedHeaders()
+	for _, name := range h.Keys() {
+		if name != jws.AlgorithmKey && name != jws.KeyIDKey && name != jws.TypeKey {
+			return fmt.Errorf("header parameter %.20q", name)
+		}
+	}
+	if alg, ok := h.Algorithm(); !ok || alg != jwa.HS256() {
+		return errors.New("alg is not HS256")
+	}
+	kid, ok := h.KeyID()
+	if !ok {
+		return errors.New("no kid")
+	}
+	secret, ok := r[kid]
+	if !ok {
+		return errors.New("unknown kid") // the kid is the caller's text: kept out of logs
+	}
+	sink.Key(jwa.HS256(), secret)
+	return nil
+}
+
 // parseOptions accepts tokens for audience that carry every required claim
 // and the extra ones.
-func parseOptions(s Settings, audience string, extra ...string) []jwt.ParseOption {
+func parseOptions(s Settings, keys keyring, audience string, extra ...string) []jwt.ParseOption {
 	opts := []jwt.ParseOption{
-		// The one key, pinned to HS256: "none", HS384/512 and every
-		// asymmetric algorithm fail verification.
-		jwt.WithKey(jwa.HS256(), s.Secret),
+		// The key the header's kid names, pinned to HS256.
+		jwt.WithKeyProvider(keys),
 		jwt.WithValidate(true),
 		jwt.WithIssuer(s.Issuer),
 		jwt.WithAudience(audience),
@@ -65,6 +106,9 @@ func parseOptions(s Settings, audience string, extra ...string) []jwt.ParseOptio
 // that passed is remembered by its exact text until it expires (at most a
 // minute), so repeated requests skip the parse.
 func (v *Verifier) Verify(raw string) (string, error) {
+	if len(raw) > MaxTokenBytes {
+		return "", ErrMalformed
+	}
 	now := v.now()
 	if guest, ok := v.cache.get(raw, now); ok {
 		return guest, nil
@@ -105,7 +149,7 @@ func (v *Verifier) VerifyTicket(raw, flightID string) (string, error) {
 // parse refuses oversized or obviously malformed input before the parser
 // sees it, then verifies raw with opts.
 func parse(raw string, opts []jwt.ParseOption) (jwt.Token, error) {
-	if len(raw) > maxTokenBytes || strings.Count(raw, ".") != 2 {
+	if len(raw) > MaxTokenBytes || strings.Count(raw, ".") != 2 {
 		return nil, ErrMalformed
 	}
 	tok, err := jwt.ParseString(raw, opts...)

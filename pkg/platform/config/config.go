@@ -5,6 +5,7 @@ package config
 import (
 	"errors"
 	"fmt"
+	"net/url"
 	"reflect"
 	"sort"
 	"strings"
@@ -139,36 +140,61 @@ func (l *Loader) Keys() []string {
 	return keys
 }
 
-var secretWords = []string{"secret", "password", "token", "key"}
+// secretWords end the names of settings that hold a secret: jwt_secret,
+// password, api_key, access_token. Only the last word of a name counts, so
+// token_ttl and guest_tokens_per_minute are logged as they are.
+var secretWords = map[string]bool{"secret": true, "password": true, "passwd": true, "token": true, "key": true, "credentials": true}
+
+func isSecretName(name string) bool {
+	name = strings.ToLower(name)
+	return secretWords[name[strings.LastIndexAny(name, "._-")+1:]]
+}
 
 func maskValue(key string, v any) any {
-	last := key[strings.LastIndex(key, ".")+1:]
-	for _, w := range secretWords {
-		if strings.Contains(last, w) {
-			return "****"
-		}
+	if isSecretName(key) {
+		return "****"
 	}
-	if s, ok := v.(string); ok {
-		return maskURL(s)
+	switch v := v.(type) {
+	case string:
+		return maskURL(v)
+	case []any:
+		out := make([]any, len(v))
+		for i, e := range v {
+			out[i] = maskValue("", e)
+		}
+		return out
 	}
 	return v
 }
 
-// maskURL hides the password in a URL such as postgres://u:p@host/db.
+// maskURL hides the password in a URL such as postgres://u:p@host/db and
+// query parameters that hold one (?password=…, ?sslpassword=…, ?api_key=…);
+// any other string is returned as it is.
 func maskURL(s string) string {
-	scheme, rest, ok := strings.Cut(s, "://")
-	if !ok {
+	if !strings.Contains(s, "://") {
 		return s
 	}
-	userinfo, host, ok := strings.Cut(rest, "@")
-	if !ok {
+	u, err := url.Parse(s)
+	if err != nil {
+		return "****" // unreadable: it may hold a password in plain sight
+	}
+	masked := false
+	if _, ok := u.User.Password(); ok {
+		u.User = url.UserPassword(u.User.Username(), "****")
+		masked = true
+	}
+	q := u.Query()
+	for name := range q {
+		if isSecretName(name) || strings.HasSuffix(strings.ToLower(name), "password") {
+			q.Set(name, "****")
+			masked = true
+		}
+	}
+	if !masked {
 		return s
 	}
-	user, _, hasPass := strings.Cut(userinfo, ":")
-	if !hasPass {
-		return s
-	}
-	return scheme + "://" + user + ":****@" + host
+	u.RawQuery = q.Encode()
+	return strings.NewReplacer("%2A", "*").Replace(u.String())
 }
 
 // FieldError reports an invalid setting; Key is relative to the section.

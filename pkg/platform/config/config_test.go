@@ -1,6 +1,7 @@
 package config_test
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -154,6 +155,52 @@ func TestMaskedHidesSecrets(t *testing.T) {
 	}
 	if m["server.port"] != int64(8080) {
 		t.Errorf("port = %#v", m["server.port"])
+	}
+}
+
+// TestMaskedHidesOnlySecrets: names that end in a secret word and passwords
+// inside URLs are hidden; everything else an operator needs is logged as is.
+func TestMaskedHidesOnlySecrets(t *testing.T) {
+	l, err := config.FromMap(map[string]any{
+		"auth.jwt_secret":                 "s3cr3t",
+		"auth.token_ttl":                  "1h",
+		"gateway.guest_tokens_per_minute": 10,
+		"x.api_key":                       "k3y",
+		"x.key_prefix":                    "altis",
+		"x.access_token":                  "t0k",
+		"x.db_password":                   "pw",
+		"redis.url":                       "redis://:hunter2@127.0.0.1:6379/0",
+		"redis.plain":                     "redis://127.0.0.1:6379/0",
+		"database.url":                    "postgres://u@db/altis?sslmode=disable&password=hunter2&sslpassword=x",
+		"gateway.query_urls":              []any{"http://q:8082", "http://user:hunter2@q2:8082"},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := l.Masked()
+	want := map[string]any{
+		"auth.jwt_secret":                 "****",
+		"auth.token_ttl":                  "1h",
+		"gateway.guest_tokens_per_minute": 10,
+		"x.api_key":                       "****",
+		"x.key_prefix":                    "altis",
+		"x.access_token":                  "****",
+		"x.db_password":                   "****",
+		"redis.url":                       "redis://:****@127.0.0.1:6379/0",
+		"redis.plain":                     "redis://127.0.0.1:6379/0",
+		"database.url":                    "postgres://u@db/altis?password=****&sslmode=disable&sslpassword=****",
+	}
+	for k, v := range want {
+		if m[k] != v {
+			t.Errorf("%s logged as %#v, want %#v", k, m[k], v)
+		}
+	}
+	urls, _ := m["gateway.query_urls"].([]any)
+	if len(urls) != 2 || urls[0] != "http://q:8082" || urls[1] != "http://user:****@q2:8082" {
+		t.Errorf("query_urls logged as %#v", m["gateway.query_urls"])
+	}
+	if strings.Contains(fmt.Sprint(m), "hunter2") {
+		t.Errorf("a password was logged: %v", m)
 	}
 }
 

@@ -32,7 +32,8 @@ type Run func(ctx context.Context, env Env) error
 
 // Main parses -config (default $ALTIS_CONFIG or config/default.toml), loads
 // the configuration with APP_* overrides, builds the logger from [log], logs
-// the effective settings with secrets masked, and calls run until a signal.
+// the effective settings with secrets masked at debug level, and calls run
+// until a signal.
 // It never returns: the process exits 0 on clean shutdown, 1 on error.
 func Main(service string, run Run) {
 	// Request, trip and booking ids are random UUIDs: draw their bytes
@@ -65,7 +66,9 @@ func Start(ctx context.Context, service string, args, environ []string, out io.W
 		return err
 	}
 	log := logging.New(out, lc, service)
-	log.Info("starting", "config_file", *path, "settings", cfg.Masked())
+	// The one info line comes when the service serves (web.Server); the
+	// full settings are for debugging.
+	log.Debug("starting", "config_file", *path, "settings", cfg.Masked())
 	err = run(ctx, Env{Config: cfg, Log: log, Args: fs.Args()})
 	if errors.Is(err, context.Canceled) {
 		err = nil

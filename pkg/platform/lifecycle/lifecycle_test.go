@@ -12,9 +12,13 @@ import (
 )
 
 func configFile(t *testing.T) string {
+	return configAt(t, "debug")
+}
+
+func configAt(t *testing.T, level string) string {
 	t.Helper()
 	p := filepath.Join(t.TempDir(), "c.toml")
-	body := "[log]\nlevel = \"info\"\nformat = \"json\"\n[auth]\njwt_secret = \"s3cret-value\"\n"
+	body := "[log]\nlevel = \"" + level + "\"\nformat = \"json\"\n[auth]\njwt_secret = \"s3cret-value\"\ntoken_ttl = \"1h\"\n"
 	if err := os.WriteFile(p, []byte(body), 0o600); err != nil {
 		t.Fatal(err)
 	}
@@ -32,8 +36,23 @@ func TestStartPassesTheSubcommandAndMasksSecrets(t *testing.T) {
 	if err != nil || got != "rebuild" {
 		t.Fatalf("err %v, command %q", err, got)
 	}
-	if strings.Contains(out.String(), "s3cret-value") || !strings.Contains(out.String(), `"auth.jwt_secret":"****"`) {
+	if strings.Contains(out.String(), "s3cret-value") || !strings.Contains(out.String(), `"auth.jwt_secret":"****"`) ||
+		!strings.Contains(out.String(), `"auth.token_ttl":"1h"`) {
 		t.Fatalf("start log:\n%s", out.String())
+	}
+}
+
+// TestSettingsAreLoggedAtDebugOnly: at info a start logs no settings (the
+// one start line is the server's "serving").
+func TestSettingsAreLoggedAtDebugOnly(t *testing.T) {
+	var out bytes.Buffer
+	err := lifecycle.Start(context.Background(), "svc", []string{"-config", configAt(t, "info")}, nil, &out,
+		func(context.Context, lifecycle.Env) error { return nil })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(out.String(), "starting") || strings.Count(out.String(), "\n") != 1 {
+		t.Fatalf("an info start logged more than the stop line:\n%s", out.String())
 	}
 }
 

@@ -12,6 +12,7 @@ import (
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgconn/ctxwatch"
 	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/prometheus/client_golang/prometheus"
 	"github.com/twmb/franz-go/pkg/kgo"
 )
 
@@ -29,6 +30,42 @@ type RelayConfig struct {
 	// PruneEvery is how often the publisher deletes expired rows; default
 	// one minute.
 	PruneEvery time.Duration
+	// MaxAttempts is how often the broker may refuse a row itself (too
+	// large, malformed) before the row moves to outbox_dead_letters;
+	// default 10. A broker that cannot be reached never counts.
+	MaxAttempts int
+	// RetryBackoff is the wait before a refused row is tried again; it
+	// doubles with each refusal, up to a minute (or RetryBackoff if
+	// longer). Default one second.
+	RetryBackoff time.Duration
+	// SampleEvery is how often the backlog gauges are refreshed; default
+	// five seconds.
+	SampleEvery time.Duration
+	// Registerer receives the relay's metrics; nil leaves them unregistered.
+	Registerer prometheus.Registerer
+}
+
+// Defaults of the optional RelayConfig fields.
+const (
+	DefaultMaxAttempts  = 10
+	DefaultRetryBackoff = time.Second
+	DefaultSampleEvery  = 5 * time.Second
+)
+
+func (c RelayConfig) withDefaults() RelayConfig {
+	if c.PruneEvery <= 0 {
+		c.PruneEvery = time.Minute
+	}
+	if c.MaxAttempts <= 0 {
+		c.MaxAttempts = DefaultMaxAttempts
+	}
+	if c.RetryBackoff <= 0 {
+		c.RetryBackoff = DefaultRetryBackoff
+	}
+	if c.SampleEvery <= 0 {
+		c.SampleEvery = DefaultSampleEvery
+	}
+	return c
 }
 
 // Relay publishes outbox rows to Kafka at least once. Only the relay that
@@ -45,6 +82,7 @@ type Relay struct {
 	// notified is set by every NOTIFY the relay's connection receives, at
 	// whatever moment it arrives; wait consumes it.
 	notified atomic.Bool
+	metrics  *metrics
 }
 
 // NewRelay builds a relay. The producer should be idempotent with acks=all
@@ -56,15 +94,23 @@ func NewRelay(pool *pgxpool.Pool, producer *kgo.Client, cfg RelayConfig, log *sl
 	if cfg.BatchSize < 1 || cfg.PollInterval <= 0 || cfg.LockRetry <= 0 || cfg.Retention < 0 {
 		return nil, errors.New("outbox relay: batch size, poll interval and lock retry must be positive, retention not negative")
 	}
-	if cfg.PruneEvery <= 0 {
-		cfg.PruneEvery = time.Minute
+	cfg = cfg.withDefaults()
+	m, err := newMetrics(cfg.Registerer)
+	if err != nil {
+		return nil, err
 	}
-	return &Relay{pool: pool, producer: producer, cfg: cfg, log: log}, nil
+	return &Relay{pool: pool, producer: producer, cfg: cfg, log: log, metrics: m}, nil
 }
 
 // Run publishes until ctx ends, standing by while another relay holds the
-// lock and retrying after any failure.
+// lock and retrying after any failure. Every relay, publisher or standby,
+// samples the backlog gauges: the backlog belongs to the database, and a
+// publisher that keeps failing still leaves them current.
 func (r *Relay) Run(ctx context.Context) error {
+	ctx, cancel := context.WithCancel(ctx)
+	sampled := make(chan struct{})
+	go func() { defer close(sampled); r.sampleBacklog(ctx) }()
+	defer func() { cancel(); <-sampled }()
 	for {
 		err := r.leadOnce(ctx)
 		if ctx.Err() != nil {
@@ -187,9 +233,13 @@ type row struct {
 	payload            []byte
 }
 
-// publishBatch claims up to BatchSize unsent rows, publishes them in id
-// order and marks them sent, all in one transaction. SKIP LOCKED claims
-// rows that committed out of id order too: they are simply unsent rows.
+// publishBatch claims up to BatchSize unsent rows that are due, publishes
+// them and, in one transaction, marks the published ones sent and counts a
+// refusal against each row the broker refused for itself (moving it to the
+// dead letters after MaxAttempts). SKIP LOCKED claims rows that committed
+// out of id order too: they are simply unsent rows. Rows that failed for
+// any other reason (the broker is away) stay as they were, and the error
+// is returned once the progress is committed.
 func (r *Relay) publishBatch(ctx context.Context, conn *pgx.Conn) (int, error) {
 	tx, err := conn.Begin(ctx)
 	if err != nil {
@@ -200,24 +250,34 @@ func (r *Relay) publishBatch(ctx context.Context, conn *pgx.Conn) (int, error) {
 	if err != nil || len(rows) == 0 {
 		return 0, err
 	}
-	if err := r.publish(ctx, rows); err != nil {
-		return 0, err
-	}
+	out := r.publish(ctx, rows)
 	if r.afterPublish != nil {
 		if err := r.afterPublish(); err != nil {
 			return 0, err
 		}
 	}
-	if err := markSent(ctx, tx, rows); err != nil {
+	if err := markSent(ctx, tx, out.sent); err != nil {
 		return 0, err
 	}
-	return len(rows), tx.Commit(ctx)
+	dead, err := r.refuse(ctx, tx, out.refused)
+	if err != nil {
+		return 0, err
+	}
+	if err := tx.Commit(ctx); err != nil {
+		return 0, err
+	}
+	r.metrics.published.Add(float64(len(out.sent)))
+	r.metrics.refused.Add(float64(len(out.refused)))
+	r.metrics.deadLetters.Add(float64(len(dead)))
+	r.logRefusals(ctx, out.refused, dead)
+	return len(rows), out.failed
 }
 
 func claim(ctx context.Context, tx pgx.Tx, limit int) ([]row, error) {
 	rs, err := tx.Query(ctx, `
 		SELECT id, topic, event_key, event_type, payload::text FROM outbox
-		WHERE sent_at IS NULL ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED`, limit)
+		WHERE sent_at IS NULL AND (retry_at IS NULL OR retry_at <= now())
+		ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED`, limit)
 	if err != nil {
 		return nil, fmt.Errorf("claim outbox rows: %w", err)
 	}
@@ -230,19 +290,10 @@ func claim(ctx context.Context, tx pgx.Tx, limit int) ([]row, error) {
 	})
 }
 
-func (r *Relay) publish(ctx context.Context, rows []row) error {
-	records := make([]*kgo.Record, len(rows))
-	for i, x := range rows {
-		records[i] = &kgo.Record{Topic: x.topic, Key: []byte(x.key), Value: x.payload,
-			Headers: []kgo.RecordHeader{{Key: "event_type", Value: []byte(x.evType)}}}
-	}
-	if err := r.producer.ProduceSync(ctx, records...).FirstErr(); err != nil {
-		return fmt.Errorf("publish outbox rows: %w", err)
-	}
-	return nil
-}
-
 func markSent(ctx context.Context, tx pgx.Tx, rows []row) error {
+	if len(rows) == 0 {
+		return nil
+	}
 	ids := make([]int64, len(rows))
 	for i, x := range rows {
 		ids[i] = x.id

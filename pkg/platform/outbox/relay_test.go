@@ -65,11 +65,19 @@ var testConfig = RelayConfig{BatchSize: 50, PollInterval: 10 * time.Millisecond,
 
 func startRelay(t *testing.T, pool *pgxpool.Pool, producer *kgo.Client, hook func() error) context.CancelFunc {
 	t.Helper()
-	return startRelayWith(t, pool, producer, testConfig, hook)
+	_, cancel := runRelay(t, pool, producer, testConfig, hook)
+	return cancel
 }
 
-// startRelayWith runs a relay until the test ends (or the returned cancel).
-func startRelayWith(t *testing.T, pool *pgxpool.Pool, producer *kgo.Client, cfg RelayConfig, hook func() error) context.CancelFunc {
+// startRelayWith runs a relay until the test ends and returns it.
+func startRelayWith(t *testing.T, pool *pgxpool.Pool, producer *kgo.Client, cfg RelayConfig, hook func() error) *Relay {
+	t.Helper()
+	r, _ := runRelay(t, pool, producer, cfg, hook)
+	return r
+}
+
+// runRelay runs a relay until the test ends (or the returned cancel).
+func runRelay(t *testing.T, pool *pgxpool.Pool, producer *kgo.Client, cfg RelayConfig, hook func() error) (*Relay, context.CancelFunc) {
 	t.Helper()
 	r, err := NewRelay(pool, producer, cfg, logging.Discard())
 	if err != nil {
@@ -80,7 +88,7 @@ func startRelayWith(t *testing.T, pool *pgxpool.Pool, producer *kgo.Client, cfg 
 	done := make(chan struct{})
 	go func() { defer close(done); _ = r.Run(ctx) }()
 	t.Cleanup(func() { cancel(); <-done })
-	return cancel
+	return r, cancel
 }
 
 // write appends one message per call in its own transaction, optionally

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"mime"
 	"net/http"
 	"reflect"
 	"strings"
@@ -17,10 +18,13 @@ import (
 // MaxBody bounds what DecodeJSON reads, behind any limit the gateway sets.
 const MaxBody = 1 << 20
 
-// DecodeJSON reads the body strictly into dst: malformed JSON, unknown
-// fields, wrong types and trailing data are 400s naming what is wrong; a body
-// over MaxBody is a 413.
+// DecodeJSON reads the body strictly into dst: a declared media type other
+// than JSON is a 415; malformed JSON, unknown fields, wrong types and
+// trailing data are 400s naming what is wrong; a body over MaxBody is a 413.
 func DecodeJSON(c echo.Context, dst any) error {
+	if err := CheckJSONType(c.Request()); err != nil {
+		return err
+	}
 	body, err := io.ReadAll(http.MaxBytesReader(c.Response(), c.Request().Body, MaxBody))
 	if err != nil {
 		var tooLarge *http.MaxBytesError
@@ -30,6 +34,21 @@ func DecodeJSON(c echo.Context, dst any) error {
 		return NewError(http.StatusBadRequest, "invalid_request", "could not read request body")
 	}
 	return Unmarshal(body, dst)
+}
+
+// CheckJSONType refuses a body declared as anything but JSON
+// (application/json or a +json type) with a 415. A request that declares
+// no type is read as JSON.
+func CheckJSONType(r *http.Request) error {
+	ct := r.Header.Get(echo.HeaderContentType)
+	if ct == "" {
+		return nil
+	}
+	mt, _, err := mime.ParseMediaType(ct)
+	if err == nil && (mt == echo.MIMEApplicationJSON || strings.HasSuffix(mt, "+json")) {
+		return nil
+	}
+	return NewError(http.StatusUnsupportedMediaType, "unsupported_media_type", "the body must be application/json")
 }
 
 // Unmarshal is DecodeJSON for a body already read.

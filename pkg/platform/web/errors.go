@@ -52,7 +52,7 @@ type Rule struct {
 	Target  error
 	Status  int
 	Code    string
-	Message string // optional; defaults to the error's text
+	Message string // optional; defaults to Target's own text
 }
 
 // ErrorTable is the one place a service maps its domain errors to HTTP.
@@ -76,7 +76,9 @@ func (t ErrorTable) Resolve(err error) *Error {
 		if errors.Is(err, r.Target) {
 			msg := r.Message
 			if msg == "" {
-				msg = err.Error()
+				// The sentinel's own text: the chain wrapped around it
+				// (function names, ids, causes) stays in the log.
+				msg = r.Target.Error()
 			}
 			return &Error{Status: r.Status, Code: r.Code, Message: msg}
 		}
@@ -90,15 +92,20 @@ func fromEcho(he *echo.HTTPError) *Error {
 	if !ok {
 		code = "http_" + strconv.Itoa(status)
 	}
-	// One spelling for every answer: "not found", "method not allowed".
+	// One spelling for every answer: "not found", "method not allowed". A
+	// 5xx message may carry internals: its body keeps the generic text.
 	msg := strings.ToLower(http.StatusText(status))
-	if s, ok := he.Message.(string); ok && s != "" && s != http.StatusText(status) {
+	if status == http.StatusInternalServerError {
+		msg = "internal error"
+	}
+	if s, ok := he.Message.(string); ok && s != "" && s != http.StatusText(status) && status < 500 {
 		msg = s
 	}
 	return &Error{Status: status, Code: code, Message: msg}
 }
 
 var echoCodes = map[int]string{
+	http.StatusInternalServerError:   "internal",
 	http.StatusNotFound:              "not_found",
 	http.StatusMethodNotAllowed:      "method_not_allowed",
 	http.StatusRequestEntityTooLarge: "body_too_large",

@@ -14,7 +14,7 @@ import (
 )
 
 func authSettings(audience string, now time.Time) auth.Settings {
-	return auth.Settings{Secret: []byte("0123456789abcdef0123456789abcdef"), Issuer: "iss", Audience: audience,
+	return auth.Settings{Secret: []byte("0123456789abcdef0123456789abcdef"), KeyID: "k1", Issuer: "iss", Audience: audience,
 		TTL: time.Hour, Leeway: time.Second, Now: func() time.Time { return now }}
 }
 

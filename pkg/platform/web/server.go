@@ -8,11 +8,11 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"net"
 	"net/http"
 	"net/http/pprof"
+	"runtime/debug"
 	"strconv"
-	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/google/uuid"
@@ -21,7 +21,6 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
-	"github.com/altisair/altis/pkg/platform/config"
 	"github.com/altisair/altis/pkg/platform/logging"
 )
 
@@ -42,6 +41,9 @@ type Options struct {
 	// Profiling adds net/http/pprof's /debug/pprof/ to the admin listener
 	// (PrivateMetrics only): never on the public port.
 	Profiling bool
+	// Info is the few key/value pairs an operator needs, added to the one
+	// line logged when the server starts serving.
+	Info []any
 }
 
 // Server is an echo instance with Altis's middleware installed.
@@ -50,25 +52,26 @@ type Server struct {
 	Registry *prometheus.Registry
 	log      *slog.Logger
 	admin    *echo.Echo // nil unless PrivateMetrics
+	info     []any
+
+	draining   atomic.Bool // set when the stop begins: /readyz answers 503
+	onShutdown []func()
+	stopping   chan struct{} // closed when the listener closes
 }
 
 // New builds a Server. Routes are added to s.Echo by the caller.
 func New(o Options) *Server {
-	e := echo.New()
-	e.HideBanner, e.HidePort = true, true
 	reg := o.Registry
 	if reg == nil {
 		reg = prometheus.NewRegistry()
 		reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	}
-	e.HTTPErrorHandler = errorHandler(o.Log, o.Errors)
-	e.Use(requestID, observe(o.Log, reg, o.Service), recoverPanics(o.Log))
+	e := newEcho(o.Log, o.Errors, observe(o.Log, reg, o.Service))
 	e.GET("/healthz", healthz)
-	s := &Server{Echo: e, Registry: reg, log: o.Log}
+	s := &Server{Echo: e, Registry: reg, log: o.Log, info: o.Info, stopping: make(chan struct{})}
 	metricsOn := e
 	if o.PrivateMetrics {
-		s.admin = echo.New()
-		s.admin.HideBanner, s.admin.HidePort = true, true
+		s.admin = newEcho(o.Log, o.Errors)
 		s.admin.GET("/healthz", healthz)
 		metricsOn = s.admin
 		if o.Profiling {
@@ -88,20 +91,22 @@ func profiling(e *echo.Echo) {
 	e.GET("/debug/pprof/trace", echo.WrapHandler(http.HandlerFunc(pprof.Trace)))
 }
 
-func healthz(c echo.Context) error {
-	return c.JSON(http.StatusOK, map[string]string{"status": "ok"})
+
+// newEcho is an echo instance that answers every error, its own router's
+// 404 and 405 included, in the one shape with the security headers, and
+// turns a panic into a 500 with the stack in the log.
+func newEcho(log *slog.Logger, table ErrorTable, mw ...echo.MiddlewareFunc) *echo.Echo {
+	e := echo.New()
+	e.HideBanner, e.HidePort = true, true
+	e.HTTPErrorHandler = errorHandler(log, table)
+	e.Use(secure, requestID)
+	e.Use(mw...)
+	e.Use(recoverPanics(log))
+	return e
 }
 
-// ServeAdmin serves /metrics and /healthz on addr when PrivateMetrics is set.
-func (s *Server) ServeAdmin(ctx context.Context, addr string, grace time.Duration) error {
-	if s.admin == nil {
-		return errors.New("web: ServeAdmin needs Options.PrivateMetrics")
-	}
-	ln, err := net.Listen("tcp", addr)
-	if err != nil {
-		return fmt.Errorf("listen %s: %w", addr, err)
-	}
-	return serve(ctx, s.admin, ln, grace, s.log)
+func healthz(c echo.Context) error {
+	return c.JSON(http.StatusOK, map[string]string{"status": "ok"})
 }
 
 // RequestID returns the id of the request being served.
@@ -132,7 +137,7 @@ func recoverPanics(log *slog.Logger) echo.MiddlewareFunc {
 					if r == http.ErrAbortHandler {
 						panic(r)
 					}
-					log.ErrorContext(c.Request().Context(), "panic", "panic", fmt.Sprint(r))
+					log.ErrorContext(c.Request().Context(), "panic", "panic", fmt.Sprint(r), "stack", string(debug.Stack()))
 					err = errors.New("panic recovered")
 				}
 			}()
@@ -183,122 +188,26 @@ type Check struct {
 }
 
 // Ready installs /readyz: 200 when every check passes within a second,
-// otherwise 503 naming the failures (and a warning in the log).
+// otherwise 503 naming the failed dependencies (their causes go to the log);
+// 503 without asking anyone once the server is stopping.
 func (s *Server) Ready(checks ...Check) {
 	s.Echo.GET("/readyz", func(c echo.Context) error {
+		if s.draining.Load() {
+			return c.JSON(http.StatusServiceUnavailable, map[string]string{"status": "draining"})
+		}
 		ctx, cancel := context.WithTimeout(c.Request().Context(), time.Second)
 		defer cancel()
-		failed := map[string]string{}
+		failed, causes := map[string]string{}, map[string]string{}
 		for _, ch := range checks {
 			if err := ch.Fn(ctx); err != nil {
-				failed[ch.Name] = err.Error()
+				failed[ch.Name], causes[ch.Name] = "unavailable", err.Error()
 			}
 		}
 		if len(failed) > 0 {
-			s.log.WarnContext(ctx, "not ready", "failed", failed)
+			// The causes (addresses, driver messages) go to the log only.
+			s.log.WarnContext(ctx, "not ready", "failed", causes)
 			return c.JSON(http.StatusServiceUnavailable, map[string]any{"status": "unavailable", "failed": failed})
 		}
 		return c.JSON(http.StatusOK, map[string]string{"status": "ready"})
 	})
-}
-
-// Config is the listening part of a service section; services embed it
-// with `koanf:",squash"`.
-type Config struct {
-	// Host is the interface to listen on: "127.0.0.1" keeps an internal
-	// service off the network, "0.0.0.0" is every interface (containers,
-	// the public edge).
-	Host            string        `koanf:"host"`
-	Port            int           `koanf:"port"`
-	ShutdownTimeout time.Duration `koanf:"shutdown_timeout"`
-}
-
-// Validate checks the host, the port and the drain time. An empty host is
-// refused: every interface must be asked for ("0.0.0.0"), never a default.
-func (c Config) Validate() error {
-	if err := CheckHost("host", c.Host); err != nil {
-		return err
-	}
-	switch {
-	case c.Port < 1 || c.Port > 65535:
-		return config.Invalid("port", "must be between 1 and 65535")
-	case c.ShutdownTimeout <= 0:
-		return config.Invalid("shutdown_timeout", "must be positive")
-	}
-	return nil
-}
-
-// Addr is the address to listen on: host and port ("" host: every
-// interface).
-func (c Config) Addr() string { return net.JoinHostPort(c.Host, strconv.Itoa(c.Port)) }
-
-// CheckHost refuses a listen host that is neither an IP literal nor a host
-// name; key names the setting in the error.
-func CheckHost(key, host string) error {
-	if net.ParseIP(host) != nil || isHostname(host) {
-		return nil
-	}
-	return config.Invalid(key, "must be an IP address or a host name (0.0.0.0: every interface), got %q", host)
-}
-
-// isHostname accepts RFC 1123 names: dot-separated labels of 1 to 63
-// letters, digits and inner hyphens, at most 253 bytes, and a last label
-// that is not all digits (that would be a malformed IP address).
-func isHostname(h string) bool {
-	if h == "" || len(h) > 253 {
-		return false
-	}
-	labels := strings.Split(h, ".")
-	for _, l := range labels {
-		if !isLabel(l) {
-			return false
-		}
-	}
-	return strings.Trim(labels[len(labels)-1], "0123456789") != ""
-}
-
-func isLabel(l string) bool {
-	if l == "" || len(l) > 63 || l[0] == '-' || l[len(l)-1] == '-' {
-		return false
-	}
-	for _, r := range l {
-		if !('a' <= r && r <= 'z' || 'A' <= r && r <= 'Z' || '0' <= r && r <= '9' || r == '-') {
-			return false
-		}
-	}
-	return true
-}
-
-// Serve listens on addr until ctx ends, then drains in-flight requests for
-// up to grace before closing.
-func (s *Server) Serve(ctx context.Context, addr string, grace time.Duration) error {
-	ln, err := net.Listen("tcp", addr)
-	if err != nil {
-		return fmt.Errorf("listen %s: %w", addr, err)
-	}
-	return s.ServeListener(ctx, ln, grace)
-}
-
-// ServeListener is Serve on an existing listener (tests use port 0).
-func (s *Server) ServeListener(ctx context.Context, ln net.Listener, grace time.Duration) error {
-	return serve(ctx, s.Echo, ln, grace, s.log)
-}
-
-func serve(ctx context.Context, h http.Handler, ln net.Listener, grace time.Duration, log *slog.Logger) error {
-	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
-	errc := make(chan error, 1)
-	go func() { errc <- srv.Serve(ln) }()
-	log.Info("listening", "addr", ln.Addr().String())
-	select {
-	case err := <-errc:
-		return err
-	case <-ctx.Done():
-	}
-	sctx, cancel := context.WithTimeout(context.Background(), grace)
-	defer cancel()
-	err := srv.Shutdown(sctx)
-	if errors.Is(err, context.DeadlineExceeded) {
-		err = srv.Close()
-	}
-	return err
 }

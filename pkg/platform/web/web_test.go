@@ -105,7 +105,8 @@ func TestReadyNamesTheFailingDependency(t *testing.T) {
 	req := httptest.NewRequest("GET", "/readyz", nil)
 	rec := httptest.NewRecorder()
 	s.Echo.ServeHTTP(rec, req)
-	if rec.Code != 503 || !strings.Contains(rec.Body.String(), "redis") || strings.Contains(rec.Body.String(), "postgres") {
+	if rec.Code != 503 || !strings.Contains(rec.Body.String(), "redis") || strings.Contains(rec.Body.String(), "postgres") ||
+		strings.Contains(rec.Body.String(), "refused") {
 		t.Fatalf("readyz: %d %s", rec.Code, rec.Body.String())
 	}
 	rec = httptest.NewRecorder()
@@ -142,6 +143,39 @@ func TestEscapedExactKeysAndColonsInValuesPass(t *testing.T) {
 	}
 }
 
+// TestDecodeChecksTheMediaType: JSON, a +json type or none is read; any
+// other declared type is a 415, whatever the body.
+func TestDecodeChecksTheMediaType(t *testing.T) {
+	s := newServer()
+	for ct, want := range map[string]int{
+		"": 200, "application/json": 200, "application/json; charset=utf-8": 200, "application/merge-patch+json": 200,
+		"text/plain": 415, "application/x-www-form-urlencoded": 415, "multipart/form-data; boundary=x": 415, "json": 415,
+	} {
+		req := httptest.NewRequest("POST", "/decode", strings.NewReader(`{"name":"a","count":1}`))
+		if ct != "" {
+			req.Header.Set("Content-Type", ct)
+		}
+		rec := httptest.NewRecorder()
+		s.Echo.ServeHTTP(rec, req)
+		var env web.Envelope
+		_ = json.Unmarshal(rec.Body.Bytes(), &env)
+		if rec.Code != want || (want == 415 && (env.Error == nil || env.Error.Code != "unsupported_media_type")) {
+			t.Errorf("Content-Type %q: %d %s, want %d", ct, rec.Code, rec.Body.String(), want)
+		}
+	}
+}
+
+// TestRuleMessageIsTheSentinels: a rule without a message answers with its
+// sentinel's text, never the chain wrapped around it (function names,
+// ids, causes stay in the log).
+func TestRuleMessageIsTheSentinels(t *testing.T) {
+	s := newServer()
+	status, env, _ := do(t, s, "GET", "/taken", "")
+	if status != 409 || env.Error == nil || env.Error.Message != errTaken.Error() {
+		t.Fatalf("got %d %+v, want 409 with message %q", status, env.Error, errTaken.Error())
+	}
+}
+
 // TestProfilingOnlyOnTheAdminListener: /debug/pprof/ is served on the admin
 // port when asked for, never on the public one.
 func TestProfilingOnlyOnTheAdminListener(t *testing.T) {
@@ -155,7 +189,7 @@ func TestProfilingOnlyOnTheAdminListener(t *testing.T) {
 		ln.Close()
 		ctx, cancel := context.WithCancel(context.Background())
 		done := make(chan error, 1)
-		go func() { done <- s.ServeAdmin(ctx, addr, time.Second) }()
+		go func() { done <- s.ServeAdmin(ctx, addr, web.Config{ShutdownTimeout: time.Second}) }()
 		want := map[bool]int{true: http.StatusOK, false: http.StatusNotFound}[profiling]
 		if got := getStatus(t, "http://"+addr+"/debug/pprof/goroutine?debug=1"); got != want {
 			t.Errorf("profiling %v: admin answered %d, want %d", profiling, got, want)
@@ -170,7 +204,6 @@ func TestProfilingOnlyOnTheAdminListener(t *testing.T) {
 	}
 }
 
-// getStatus polls url until the listener answers (ServeAdmin starts in a
 // goroutine) and returns the status.
 func getStatus(t *testing.T, url string) int {
 	t.Helper()

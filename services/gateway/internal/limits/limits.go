@@ -1,99 +1,90 @@
-// Package limits keeps one token bucket per client and answers whether a
-// request may pass and, if not, when to retry.
+// Package limits spends request budgets: a budget allows a rate of requests
+// a second per subject (a guest or a client address) with a burst, held in
+// Redis so that every gateway instance spends the same budget. The
+// algorithm is GCRA (the generic cell rate algorithm): one number per
+// subject, the theoretical arrival time of its next request, on the Redis
+// clock.
 package limits
 
 import (
 	"errors"
 	"math"
 	"net/netip"
-	"sync"
+	"strconv"
 	"time"
-
-	"golang.org/x/time/rate"
 )
 
-// Limiter is a set of token buckets keyed by client. A bucket idle long
-// enough to have refilled completely is dropped: a new one would be
-// identical, so eviction never changes an answer and memory stays
-// proportional to the clients seen within one refill period.
-type Limiter struct {
-	limit rate.Limit
-	burst int
-	idle  time.Duration
+// The budgets the gateway spends; each is a [gateway.limits.<name>] section.
+const (
+	Search  = "search"  // flight search, seat maps, seat streams and their tickets
+	Holds   = "holds"   // trips, passengers, seat holds; reading a booking
+	Commits = "commits" // booking commit and cancel
+	Tokens  = "tokens"  // guest token issuance
+)
 
-	mu        sync.Mutex
-	buckets   map[string]*bucket
-	lastSweep time.Time
+// Budget is one named rate: PerSecond requests a second per subject, up to
+// Burst at once.
+type Budget struct {
+	Name      string
+	PerSecond float64
+	Burst     int
 }
 
-type bucket struct {
-	lim  *rate.Limiter
-	seen time.Time
+// interval is the time one request costs, in microseconds (at least 1).
+func (b Budget) interval() int64 {
+	return max(1, int64(math.Round(1e6/b.PerSecond)))
 }
 
-// New allows perSecond requests per second per key with bursts of burst.
-func New(perSecond float64, burst int) (*Limiter, error) {
-	if !(perSecond > 0) || math.IsInf(perSecond, 0) || burst < 1 {
-		return nil, errors.New("limits: rate and burst must be positive")
+func (b Budget) check() error {
+	if b.Name == "" || !(b.PerSecond > 0) || math.IsInf(b.PerSecond, 0) || b.PerSecond > 1e6 || b.Burst < 1 {
+		return errors.New("limits: budget " + strconv.Quote(b.Name) + " needs a name, 0 < per_second <= 1e6 and burst >= 1")
 	}
-	refill := time.Duration(float64(burst) / perSecond * float64(time.Second))
-	return &Limiter{
-		limit: rate.Limit(perSecond), burst: burst,
-		idle:    max(refill, time.Second),
-		buckets: map[string]*bucket{},
-	}, nil
+	return nil
 }
 
-// PerMinute is New for a budget counted per minute.
-func PerMinute(n int) (*Limiter, error) {
-	return New(float64(n)/60, n)
+// Decision is the answer for one request.
+type Decision struct {
+	Allowed    bool
+	Limit      int           // the burst: requests allowed at once
+	Remaining  int           // requests still allowed now, after this one
+	RetryAfter time.Duration // refused: when this request would be allowed
+	Reset      time.Duration // when the whole burst is available again
 }
 
-// Allow takes one token from key's bucket. When none is left it returns
-// false and how long until one will be.
-func (l *Limiter) Allow(key string, now time.Time) (bool, time.Duration) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	l.sweep(now)
-	b := l.buckets[key]
-	if b == nil {
-		b = &bucket{lim: rate.NewLimiter(l.limit, l.burst)}
-		l.buckets[key] = b
+// Subject is whose budget a request spends.
+type Subject struct{ kind, id string }
+
+// Guest is the subject of a request with a verified guest token.
+func Guest(id string) Subject { return Subject{"g", id} }
+
+// Client is the subject of an anonymous request: its client address.
+func Client(ip string) Subject { return Subject{"ip", ClientKey(ip)} }
+
+// gcra decides a request arriving at now (µs) for a subject whose
+// theoretical arrival time is tat (µs; 0 when unknown). It returns the
+// decision and the new tat, to be kept until it passes. The Lua script in
+// redis.go is the same function; TestLuaMatchesGo holds them together.
+func gcra(tat, now, interval int64, burst int) (Decision, int64) {
+	tat = max(tat, now)
+	next := tat + interval
+	allowAt := next - int64(burst)*interval // the earliest this request fits
+	if allowAt > now {
+		return Decision{Limit: burst, RetryAfter: micros(allowAt - now), Reset: micros(tat - now)}, tat
 	}
-	b.seen = now
-	r := b.lim.ReserveN(now, 1)
-	if wait := r.DelayFrom(now); wait > 0 {
-		r.CancelAt(now)
-		return false, wait
-	}
-	return true, 0
+	return Decision{Allowed: true, Limit: burst, Remaining: int((now - allowAt) / interval), Reset: micros(next - now)}, next
 }
 
-// Len is the number of buckets held.
-func (l *Limiter) Len() int {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return len(l.buckets)
-}
+func micros(n int64) time.Duration { return time.Duration(n) * time.Microsecond }
 
-func (l *Limiter) sweep(now time.Time) {
-	if now.Sub(l.lastSweep) < l.idle {
-		return
-	}
-	l.lastSweep = now
-	for k, b := range l.buckets {
-		if now.Sub(b.seen) >= l.idle {
-			delete(l.buckets, k)
-		}
-	}
-}
-
-// ClientKey turns a client IP into a bucket key. IPv6 clients are keyed by
+// ClientKey turns a client IP into a subject id. IPv6 clients are keyed by
 // their /64, which one subscriber usually owns whole.
 func ClientKey(ip string) string {
 	addr, err := netip.ParseAddr(ip)
 	if err != nil {
 		return ip
+	}
+	if addr.Is4() {
+		return ip // netip accepts only the canonical dotted form
 	}
 	addr = addr.Unmap()
 	if addr.Is4() {

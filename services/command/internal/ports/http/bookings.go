@@ -42,10 +42,13 @@ func (u BookingUseCases) check() error {
 	return nil
 }
 
-type bookingHandlers struct{ uc BookingUseCases }
+type bookingHandlers struct {
+	uc      BookingUseCases
+	metrics *Metrics
+}
 
 func (h bookingHandlers) register(g *echo.Group, idem echo.MiddlewareFunc) {
-	g.POST("/bookings/commit", h.commit, idem)
+	g.POST("/bookings/commit", h.metrics.countCommits(h.commit), idem)
 	g.GET("/bookings/:booking_id", h.get)
 	g.POST("/bookings/:booking_id/cancel", h.cancel)
 }

@@ -11,6 +11,7 @@ import (
 
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/labstack/echo/v4"
+	"github.com/prometheus/client_golang/prometheus"
 	"github.com/redis/rueidis"
 
 	"github.com/altisair/altis/migrations"
@@ -42,6 +43,7 @@ type harness struct {
 	payments *payment.TestProvider
 	redis    rueidis.Client
 	keys     readmodel.Keys
+	metrics  *prometheus.Registry
 }
 
 type options struct {
@@ -101,8 +103,10 @@ func newHarness(t testing.TB, o options) *harness {
 	issuer, err := auth.NewIssuer(settings)
 	must(t, err)
 	srv := web.New(web.Options{Service: "command", Log: logging.Discard(), Errors: commandhttp.Errors})
+	d.Metrics, err = commandhttp.NewMetrics(srv.Registry)
+	must(t, err)
 	must(t, commandhttp.Register(srv.Echo, d))
-	return &harness{t: t, e: srv.Echo, pool: pool, tokens: issuer, payments: payments, redis: rdb, keys: keys}
+	return &harness{t: t, e: srv.Echo, pool: pool, tokens: issuer, payments: payments, redis: rdb, keys: keys, metrics: srv.Registry}
 }
 
 func must(t testing.TB, err error) {

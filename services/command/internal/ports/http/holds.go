@@ -46,13 +46,16 @@ func (u HoldUseCases) check() error {
 	return nil
 }
 
-type holdHandlers struct{ uc HoldUseCases }
+type holdHandlers struct {
+	uc      HoldUseCases
+	metrics *Metrics
+}
 
 func (h holdHandlers) register(g *echo.Group, idem echo.MiddlewareFunc) {
 	g.POST("/holds/trip", h.createTrip, idem)
 	g.GET("/holds/trip/:trip_id", h.getTrip)
 	g.POST("/holds/trip/:trip_id/passengers", h.addPassenger, idem)
-	g.POST("/holds/seat", h.holdSeat, idem)
+	g.POST("/holds/seat", h.metrics.countSeatHolds(h.holdSeat), idem)
 	g.DELETE("/holds/seat", h.releaseSeat)
 }
 

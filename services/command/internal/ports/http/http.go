@@ -24,6 +24,7 @@ type Deps struct {
 	Holds       HoldUseCases
 	Bookings    BookingUseCases
 	Idempotency app.Idempotency
+	Metrics     *Metrics
 	Log         *slog.Logger
 }
 
@@ -31,7 +32,7 @@ type Deps struct {
 // the bearer token is verified on each request. The POSTs that create
 // something take an Idempotency-Key.
 func Register(e *echo.Echo, d Deps) error {
-	if d.Guests == nil || d.Idempotency == nil || d.Log == nil {
+	if d.Guests == nil || d.Idempotency == nil || d.Metrics == nil || d.Log == nil {
 		return errors.New("command http: missing dependency")
 	}
 	if err := errors.Join(d.Holds.check(), d.Bookings.check()); err != nil {
@@ -39,7 +40,7 @@ func Register(e *echo.Echo, d Deps) error {
 	}
 	g := e.Group("/v1", web.RequireGuest(d.Guests))
 	idem := Idempotent(d.Idempotency, d.Log)
-	holdHandlers{uc: d.Holds}.register(g, idem)
-	bookingHandlers{uc: d.Bookings}.register(g, idem)
+	holdHandlers{uc: d.Holds, metrics: d.Metrics}.register(g, idem)
+	bookingHandlers{uc: d.Bookings, metrics: d.Metrics}.register(g, idem)
 	return nil
 }

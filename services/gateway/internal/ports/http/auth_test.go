@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/lestrrat-go/jwx/v3/jwa"
+	"github.com/lestrrat-go/jwx/v3/jwk"
 	"github.com/lestrrat-go/jwx/v3/jwt"
 )
 
@@ -43,6 +44,12 @@ func sign(t *testing.T, alg jwa.SignatureAlgorithm, key any, c map[string]any) s
 			v = time.Unix(v.(int64), 0)
 		}
 		must(t, tok.Set(k, v))
+	}
+	if secret, ok := key.([]byte); ok { // an HMAC key is named k1, as in authSettings
+		named, err := jwk.Import(secret)
+		must(t, err)
+		must(t, named.Set(jwk.KeyIDKey, "k1"))
+		key = named
 	}
 	b, err := jwt.Sign(tok, jwt.WithKey(alg, key))
 	must(t, err)

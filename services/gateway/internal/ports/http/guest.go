@@ -64,6 +64,9 @@ func emptyObject(c echo.Context) error {
 	if len(body) == 0 {
 		return nil
 	}
+	if err := web.CheckJSONType(c.Request()); err != nil {
+		return err
+	}
 	if body[0] != '{' {
 		return web.Invalid(map[string]string{"body": "must be empty or {}"})
 	}

@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"github.com/lestrrat-go/jwx/v3/jwt"
+
+	"github.com/altisair/altis/services/gateway/internal/limits"
 )
 
 func TestGuestTokenRoundTrip(t *testing.T) {
@@ -68,7 +70,7 @@ func TestGuestTokenBody(t *testing.T) {
 }
 
 func TestGuestTokensRateLimited(t *testing.T) {
-	h := newHarness(t, options{guestPerMin: 2})
+	h := newHarness(t, options{budgets: []limits.Budget{{Name: limits.Tokens, PerSecond: 1.0 / 60, Burst: 2}}})
 	for range 2 {
 		if res := h.do(t, http.MethodPost, "/v1/auth/guest", ""); res.StatusCode != http.StatusCreated {
 			t.Fatalf("status %d inside the budget", res.StatusCode)
@@ -82,5 +84,25 @@ func TestGuestTokensRateLimited(t *testing.T) {
 	// Other routes keep their own budget.
 	if res := h.do(t, http.MethodPost, "/v1/flights/search", "{}"); res.StatusCode != http.StatusOK {
 		t.Fatalf("search status %d after the token budget ran out", res.StatusCode)
+	}
+}
+
+// TestGuestTokenBodyMediaType: a body declared as anything but JSON is a
+// 415; an empty body needs no type.
+func TestGuestTokenBodyMediaType(t *testing.T) {
+	h := newHarness(t, options{})
+	for _, c := range []struct {
+		body, ct string
+		want     int
+	}{{"{}", "text/plain", 415}, {"{}", "application/json", 201}, {"", "text/plain", 201}, {"{}", "", 201}} {
+		var res *http.Response
+		if c.ct == "" {
+			res = h.do(t, http.MethodPost, "/v1/auth/guest", c.body)
+		} else {
+			res = h.do(t, http.MethodPost, "/v1/auth/guest", c.body, "Content-Type", c.ct)
+		}
+		if res.StatusCode != c.want {
+			t.Errorf("body %q as %q: %d %s, want %d", c.body, c.ct, res.StatusCode, readBody(t, res), c.want)
+		}
 	}
 }

@@ -3,6 +3,7 @@ package http_test
 import (
 	"encoding/json"
 	"io"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -12,7 +13,11 @@ import (
 	"time"
 
 	"github.com/altisair/altis/pkg/platform/auth"
+	"github.com/redis/rueidis"
+
 	"github.com/altisair/altis/pkg/platform/logging"
+	"github.com/altisair/altis/pkg/platform/redis"
+	"github.com/altisair/altis/pkg/platform/testenv"
 	"github.com/altisair/altis/pkg/platform/web"
 	"github.com/altisair/altis/services/gateway/internal/limits"
 	gwhttp "github.com/altisair/altis/services/gateway/internal/ports/http"
@@ -22,7 +27,7 @@ import (
 var testSecret = []byte("test-secret-test-secret-test-secret!")
 
 func authSettings() auth.Settings {
-	return auth.Settings{Secret: testSecret, Issuer: "altis-gateway", Audience: "altis-api", TTL: time.Hour, Leeway: 30 * time.Second}
+	return auth.Settings{Secret: testSecret, KeyID: "k1", Issuer: "altis-gateway", Audience: "altis-api", TTL: time.Hour, Leeway: 30 * time.Second}
 }
 
 // seen is what an upstream received.
@@ -91,19 +96,24 @@ func (u *upstream) last(t *testing.T) seen {
 }
 
 type options struct {
-	rate        float64
-	burst       int
-	guestPerMin int
+	budgets     []limits.Budget // replace the defaults (1000 a second, 1000 at once) by name
+	redis       *redisAt        // share another harness's Redis prefix: a second gateway instance
+	trusted     []string        // trusted proxy CIDRs
 	bodyLimit   int64
 	timeout     time.Duration
 	command     http.HandlerFunc
 	query       http.HandlerFunc
 	commandDown bool
 	corsOrigins []string
+	stopping    <-chan struct{}
 }
+
+// redisAt is where a harness keeps its budgets.
+type redisAt struct{ url, prefix string }
 
 type harness struct {
 	url            string
+	redis          *redisAt
 	command, query *upstream
 	issuer         *auth.Issuer
 	srv            *web.Server
@@ -118,6 +128,7 @@ func newHarness(t *testing.T, o options) *harness {
 		h.command.srv.Close()
 	}
 	h.srv = web.New(web.Options{Service: "gateway", Log: logging.Discard(), Errors: gwhttp.Errors})
+	h.redis = o.redis
 	deps, issuer := buildDeps(t, o, cmdURL, h.query.srv.URL, h.srv)
 	if err := gwhttp.Register(h.srv.Echo, deps); err != nil {
 		t.Fatal(err)
@@ -130,11 +141,8 @@ func newHarness(t *testing.T, o options) *harness {
 }
 
 func defaults(o *options) {
-	if o.rate == 0 {
-		o.rate, o.burst = 1000, 1000
-	}
-	if o.guestPerMin == 0 {
-		o.guestPerMin = 1000
+	if o.redis == nil {
+		o.redis = &redisAt{}
 	}
 	if o.bodyLimit == 0 {
 		o.bodyLimit = 1 << 16
@@ -156,18 +164,50 @@ func buildDeps(t *testing.T, o options, cmdURL, qryURL string, srv *web.Server) 
 	must(t, err)
 	verifier, err := auth.NewVerifier(authSettings())
 	must(t, err)
-	limiter, err := limits.New(o.rate, o.burst)
+	lim, err := limits.New(redisClient(t, o.redis), o.redis.prefix, time.Second, budgets(o.budgets)...)
 	must(t, err)
-	guestLimits, err := limits.PerMinute(o.guestPerMin)
-	must(t, err)
+	var trusted []*net.IPNet
+	for _, cidr := range o.trusted {
+		_, n, err := net.ParseCIDR(cidr)
+		must(t, err)
+		trusted = append(trusted, n)
+	}
 	return gwhttp.Deps{
-		Tokens: tokens, Tickets: tickets, Verifier: verifier, Metrics: metrics, Limiter: limiter, GuestLimits: guestLimits,
-		BodyLimit: o.bodyLimit, CORSOrigins: o.corsOrigins,
+		Tokens: tokens, Tickets: tickets, Verifier: verifier, Metrics: metrics, Limits: lim,
+		BodyLimit: o.bodyLimit, CORSOrigins: o.corsOrigins, TrustedProxies: trusted, Stopping: o.stopping,
 		Upstreams: map[proxy.Target]*proxy.Upstream{
 			proxy.Command: newProxy(t, "command", cmdURL, o.timeout),
 			proxy.Query:   newProxy(t, "query", qryURL, o.timeout),
 		},
 	}, issuer
+}
+
+// budgets are the four budgets, generous unless set.
+func budgets(set []limits.Budget) []limits.Budget {
+	out := []limits.Budget{}
+	for _, name := range []string{limits.Search, limits.Holds, limits.Commits, limits.Tokens} {
+		b := limits.Budget{Name: name, PerSecond: 1000, Burst: 1000}
+		for _, s := range set {
+			if s.Name == name {
+				b = s
+			}
+		}
+		out = append(out, b)
+	}
+	return out
+}
+
+// redisClient opens a client of the harness's own (a gateway instance has
+// one); at is filled with a fresh test prefix unless it names one.
+func redisClient(t *testing.T, at *redisAt) rueidis.Client {
+	t.Helper()
+	if at.prefix == "" {
+		at.url, at.prefix = testenv.Redis(t)
+	}
+	c, err := redis.Open(redis.Config{URL: at.url, Prefix: at.prefix}, logging.Discard())
+	must(t, err)
+	t.Cleanup(c.Close)
+	return c
 }
 
 func newProxy(t *testing.T, name, raw string, timeout time.Duration) *proxy.Upstream {

@@ -6,6 +6,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/altisair/altis/pkg/platform/auth"
+	"github.com/altisair/altis/services/gateway/internal/limits"
 )
 
 // Metrics are the gateway's own counters; request latency comes from web.
@@ -13,6 +14,7 @@ type Metrics struct {
 	issued   prometheus.Counter
 	rejected *prometheus.CounterVec
 	limited  *prometheus.CounterVec
+	fallback *prometheus.CounterVec
 }
 
 // NewMetrics registers the counters on reg.
@@ -30,11 +32,18 @@ func NewMetrics(reg prometheus.Registerer) (*Metrics, error) {
 		limited: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "gateway_rate_limited_total", Help: "Requests refused by a rate limit, by limiter.",
 		}, []string{"limiter"}),
+		fallback: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "gateway_rate_limit_fallback_total", Help: "Rate-limit decisions taken locally because Redis failed or was late, by limiter.",
+		}, []string{"limiter"}),
 	}
 	for _, r := range auth.Reasons() {
 		m.rejected.WithLabelValues(r)
 	}
-	return m, registerAll(reg, m.issued, m.rejected, m.limited)
+	for _, b := range []string{limits.Search, limits.Holds, limits.Commits, limits.Tokens} {
+		m.limited.WithLabelValues(b)
+		m.fallback.WithLabelValues(b)
+	}
+	return m, registerAll(reg, m.issued, m.rejected, m.limited, m.fallback)
 }
 
 func registerAll(reg prometheus.Registerer, cs ...prometheus.Collector) error {

@@ -3,6 +3,7 @@ package http
 import (
 	"net/http"
 	"path"
+	"strconv"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -40,19 +41,66 @@ func canonicalPath(next echo.HandlerFunc) echo.HandlerFunc {
 	}
 }
 
-// rateLimit refuses a client (by connection IP) whose bucket is empty.
-func rateLimit(l *limits.Limiter, name string, m *Metrics) echo.MiddlewareFunc {
+// limit spends one request of p's budget: the verified guest's on guest
+// routes (it runs after requireGuest), the client address's otherwise.
+// Every answer carries the budget's RateLimit-* headers; a refusal is 429
+// with Retry-After. While Redis fails, the local fallback decides and the
+// fallback counter says so.
+func limit(p *limits.Policy, m *Metrics) echo.MiddlewareFunc {
+	limited, fallback := m.limited.WithLabelValues(p.Name), m.fallback.WithLabelValues(p.Name)
 	return func(next echo.HandlerFunc) echo.HandlerFunc {
 		return func(c echo.Context) error {
-			ok, wait := l.Allow(limits.ClientKey(c.RealIP()), time.Now())
-			if !ok {
-				m.limited.WithLabelValues(name).Inc()
+			d, err := p.Allow(c.Request().Context(), subject(c))
+			if err != nil {
+				fallback.Inc()
+			}
+			rateHeaders(c.Response().Header(), d)
+			if !d.Allowed {
+				limited.Inc()
 				return &web.Error{Status: http.StatusTooManyRequests, Code: "rate_limited",
-					Message: "too many requests", RetryAfter: wait}
+					Message: "too many requests", RetryAfter: d.RetryAfter}
 			}
 			return next(c)
 		}
 	}
+}
+
+// limitFailures goes just before a token check: a request the check
+// refuses spends lim's budget of the client address (the check set no
+// guest), so a flood of bad tokens meets 429 like any other flood, while
+// every guest behind that address keeps a budget of its own.
+func limitFailures(lim echo.MiddlewareFunc) echo.MiddlewareFunc {
+	return func(next echo.HandlerFunc) echo.HandlerFunc {
+		return func(c echo.Context) error {
+			err := next(c)
+			if err == nil || guestID(c) != "" {
+				return err
+			}
+			return lim(func(echo.Context) error { return err })(c)
+		}
+	}
+}
+
+// subject is whose budget c spends.
+func subject(c echo.Context) limits.Subject {
+	if id := guestID(c); id != "" {
+		return limits.Guest(id)
+	}
+	return limits.Client(c.RealIP())
+}
+
+// The rate-limit headers of draft-ietf-httpapi-ratelimit-headers: the
+// burst, what is left of it and the seconds until it is whole again.
+const (
+	headerLimit     = "RateLimit-Limit"
+	headerRemaining = "RateLimit-Remaining"
+	headerReset     = "RateLimit-Reset"
+)
+
+func rateHeaders(h http.Header, d limits.Decision) {
+	h.Set(headerLimit, strconv.Itoa(d.Limit))
+	h.Set(headerRemaining, strconv.Itoa(d.Remaining))
+	h.Set(headerReset, strconv.FormatInt(int64((d.Reset+time.Second-1)/time.Second), 10))
 }
 
 // limitBody refuses a declared length over max at once and caps the body

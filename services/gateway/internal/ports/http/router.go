@@ -2,6 +2,7 @@ package http
 
 import (
 	"errors"
+	"net"
 	"net/http"
 	"slices"
 	"strings"
@@ -21,20 +22,33 @@ type Deps struct {
 	Tickets     *StreamTickets
 	Verifier    *auth.Verifier
 	Upstreams   map[proxy.Target]*proxy.Upstream
-	Limiter     *limits.Limiter // every /v1 request, per client IP
-	GuestLimits *limits.Limiter // POST /v1/auth/guest, per client IP
+	Limits      *limits.Limiter // the budgets limits names, each route spends one
 	Metrics     *Metrics
 	BodyLimit   int64
 	CORSOrigins []string // empty: no CORS headers at all
+	// TrustedProxies are the peers whose X-Forwarded-For is believed; none
+	// by default: the client address is the TCP peer's.
+	TrustedProxies []*net.IPNet
+
+	// Stopping is closed when the gateway stops: open streams end (nil: never).
+	Stopping <-chan struct{}
 }
 
 func (d Deps) check() error {
-	if d.Tokens == nil || d.Tickets == nil || d.Verifier == nil || d.Limiter == nil || d.GuestLimits == nil || d.Metrics == nil {
+	if d.Tokens == nil || d.Tickets == nil || d.Verifier == nil || d.Limits == nil || d.Metrics == nil {
 		return errors.New("http: missing dependency")
+	}
+	for _, b := range []string{limits.Search, limits.Holds, limits.Commits, limits.Tokens} {
+		if d.Limits.Policy(b) == nil {
+			return errors.New("http: no rate-limit budget " + b)
+		}
 	}
 	for _, r := range proxy.Routes() {
 		if d.Upstreams[r.Target] == nil {
 			return errors.New("http: no upstream for " + string(r.Target))
+		}
+		if _, err := budget(r); err != nil {
+			return err
 		}
 	}
 	if d.BodyLimit <= 0 {
@@ -49,46 +63,100 @@ const streamParam = "id"
 
 // Register installs CORS and the /v1 routes on e.
 //
-// Client IPs come from the TCP connection only: X-Forwarded-For and
-// X-Real-IP are not trusted, or any client could pick its rate-limit bucket.
-// Behind a load balancer that must change (to trusted proxy ranges).
+// The client address is the TCP peer's, or, when the peer is one of
+// d.TrustedProxies, the right-most X-Forwarded-For address that is not;
+// X-Real-IP is never read, so no client picks its own rate-limit subject.
 func Register(e *echo.Echo, d Deps) error {
 	if err := d.check(); err != nil {
 		return err
 	}
-	e.IPExtractor = echo.ExtractIPDirect()
+	e.IPExtractor = clientIP(d.TrustedProxies)
+	registerOpenAPI(e)
 	if len(d.CORSOrigins) > 0 {
 		e.Use(cors(d.CORSOrigins))
 	}
 	// The edge's checks run per route, not on the group: echo gives a group
 	// with middleware a catch-all route, which would answer 404 where the
-	// path exists with another method (405). The per-client rate limit
-	// covers every /v1 path, unknown ones too.
-	e.Use(underV1(rateLimit(d.Limiter, "client", d.Metrics)))
+	// path exists with another method (405). Each route spends its own
+	// budget after authentication; a /v1 request no route takes spends the
+	// client address's search budget (routed is filled below).
+	lim := func(name string) echo.MiddlewareFunc { return limit(d.Limits.Policy(name), d.Metrics) }
+	routed := map[routeKey]bool{}
+	e.Use(limitUnrouted(routed, lim(limits.Search)))
 	edge := []echo.MiddlewareFunc{stripGuest, canonicalPath, limitBody(d.BodyLimit)}
-	with := func(mw ...echo.MiddlewareFunc) []echo.MiddlewareFunc { return append(slices.Clone(edge), mw...) }
 	v1 := e.Group("/v1")
-	v1.POST("/auth/guest", d.Tokens.Handle, with(rateLimit(d.GuestLimits, "guest_tokens", d.Metrics))...)
+	add := func(method, path string, h echo.HandlerFunc, mw ...echo.MiddlewareFunc) {
+		routed[routeKey{method, path}] = true
+		v1.Add(method, strings.TrimPrefix(path, "/v1"), h, append(slices.Clone(edge), mw...)...)
+	}
+	add(http.MethodPost, "/v1/auth/guest", d.Tokens.Handle, lim(limits.Tokens))
 	guest := requireGuest(d.Verifier, d.Metrics)
-	v1.POST("/flights/:"+streamParam+"/stream-ticket", d.Tickets.Handle, with(guest)...)
+	add(http.MethodPost, "/v1/flights/:"+streamParam+"/stream-ticket", d.Tickets.Handle, limitFailures(lim(limits.Search)), guest, lim(limits.Search))
 	stream := requireGuestOrTicket(d.Verifier, d.Metrics, streamParam)
 	for _, r := range proxy.Routes() {
-		v1.Add(r.Method, strings.TrimPrefix(r.Path, "/v1"), forward(d.Upstreams[r.Target], r), with(access(r, guest, stream)...)...)
+		b, _ := budget(r) // d.check found one for every route
+		add(r.Method, r.Path, forward(d.Upstreams[r.Target], r, d.Stopping), checked(access(r, guest, stream), lim(b))...)
 	}
 	return nil
 }
 
-// underV1 applies mw to requests under /v1 only (not health or metrics).
-func underV1(mw echo.MiddlewareFunc) echo.MiddlewareFunc {
+// budget is the rate-limit budget a proxied route spends: search for
+// everything under /v1/flights/ (search, seat maps, seat streams), commits
+// for POSTs under /v1/bookings/ (commit, cancel), holds for the rest of a
+// guest's trip and bookings.
+func budget(r proxy.Route) (string, error) {
+	switch {
+	case strings.HasPrefix(r.Path, "/v1/flights/"):
+		return limits.Search, nil
+	case strings.HasPrefix(r.Path, "/v1/bookings/") && r.Method == http.MethodPost:
+		return limits.Commits, nil
+	case strings.HasPrefix(r.Path, "/v1/holds/"), strings.HasPrefix(r.Path, "/v1/bookings/"):
+		return limits.Holds, nil
+	}
+	return "", errors.New("http: no rate-limit budget for " + r.Method + " " + r.Path)
+}
+
+// routeKey is a registered route as echo reports it: method and c.Path().
+type routeKey struct{ method, path string }
+
+// limitUnrouted applies lim to /v1 requests no route of routed takes (404,
+// 405), so probing unknown paths is not free; health and metrics are not
+// limited.
+func limitUnrouted(routed map[routeKey]bool, lim echo.MiddlewareFunc) echo.MiddlewareFunc {
 	return func(next echo.HandlerFunc) echo.HandlerFunc {
-		limited := mw(next)
+		limited := lim(next)
 		return func(c echo.Context) error {
-			if p := c.Request().URL.Path; p == "/v1" || strings.HasPrefix(p, "/v1/") {
-				return limited(c)
+			p := c.Request().URL.Path
+			if (p != "/v1" && !strings.HasPrefix(p, "/v1/")) || routed[routeKey{c.Request().Method, c.Path()}] {
+				return next(c)
 			}
-			return next(c)
+			return limited(c)
 		}
 	}
+}
+
+// clientIP reads the client address from the TCP peer, or from
+// X-Forwarded-For when the peer is a trusted proxy: the right-most address
+// that is not a trusted proxy (echo's extractor, with its defaults of
+// trusting loopback and private ranges turned off).
+func clientIP(trusted []*net.IPNet) echo.IPExtractor {
+	if len(trusted) == 0 {
+		return echo.ExtractIPDirect()
+	}
+	opts := []echo.TrustOption{echo.TrustLoopback(false), echo.TrustLinkLocal(false), echo.TrustPrivateNet(false)}
+	for _, n := range trusted {
+		opts = append(opts, echo.TrustIPRange(n))
+	}
+	return echo.ExtractIPFromXFFHeader(opts...)
+}
+
+// checked is a route's token check (if any) and its limit: the guest's
+// budget once the check passes, the client address's when it fails.
+func checked(check []echo.MiddlewareFunc, lim echo.MiddlewareFunc) []echo.MiddlewareFunc {
+	if len(check) == 0 {
+		return []echo.MiddlewareFunc{lim}
+	}
+	return append([]echo.MiddlewareFunc{limitFailures(lim)}, append(check, lim)...)
 }
 
 // access is the check a route needs: none for public routes, a ticket or a
@@ -104,11 +172,14 @@ func access(r proxy.Route, guest, stream echo.MiddlewareFunc) []echo.MiddlewareF
 }
 
 // forward hands the request to the upstream; its errors go to the table.
-func forward(up *proxy.Upstream, r proxy.Route) echo.HandlerFunc {
+func forward(up *proxy.Upstream, r proxy.Route, stopping <-chan struct{}) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		w := newInterimAware(c.Response())
 		if r.Stream {
-			return up.Stream(w, c.Request())
+			if err := web.KeepOpen(c.Response()); err != nil {
+				return err
+			}
+			return streamUntilStop(up, w, c.Request(), stopping)
 		}
 		return up.Forward(w, c.Request(), r.Read)
 	}
@@ -166,7 +237,7 @@ func cors(origins []string) echo.MiddlewareFunc {
 		AllowOrigins:  origins,
 		AllowMethods:  []string{http.MethodGet, http.MethodPost, http.MethodDelete},
 		AllowHeaders:  []string{echo.HeaderAuthorization, echo.HeaderContentType, "Idempotency-Key", "Last-Event-ID", web.HeaderRequestID},
-		ExposeHeaders: []string{web.HeaderRequestID, "Retry-After", "Idempotent-Replayed"},
+		ExposeHeaders: []string{web.HeaderRequestID, "Retry-After", "Idempotent-Replayed", headerLimit, headerRemaining, headerReset},
 		MaxAge:        600,
 	})
 }

@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/altisair/altis/pkg/platform/web"
 	"github.com/altisair/altis/services/query/internal/app"
 )
 
@@ -53,8 +54,10 @@ func Start(w http.ResponseWriter, retry time.Duration) *Writer {
 	h.Set("Content-Type", "text/event-stream")
 	h.Set("Cache-Control", "no-cache")
 	h.Set("X-Accel-Buffering", "no")
+	// The stream outlives the server's WriteTimeout.
+	err := web.KeepOpen(w)
 	w.WriteHeader(http.StatusOK)
-	sw := &Writer{w: w, rc: http.NewResponseController(w)}
+	sw := &Writer{w: w, rc: http.NewResponseController(w), err: err}
 	sw.Retry(retry)
 	return sw
 }
