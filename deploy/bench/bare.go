@@ -41,13 +41,19 @@ func ServeBare(ctx context.Context, addr string) error {
 // StartBare runs `exe <flag> <addr>` (a program that calls ServeBare) as
 // a child process on a free port and waits until it answers. stop ends it.
 func StartBare(ctx context.Context, exe, flag string) (url string, stop func(), err error) {
+	return startChild(ctx, http.MethodPost, "/bare", exe, flag)
+}
+
+// startChild runs `exe <args...> <addr>` on a free port and waits until
+// method path answers there.
+func startChild(ctx context.Context, method, path, exe string, args ...string) (url string, stop func(), err error) {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return "", nil, err
 	}
 	addr := ln.Addr().String()
 	ln.Close()
-	cmd := exec.CommandContext(ctx, exe, flag, addr)
+	cmd := exec.CommandContext(ctx, exe, append(args, addr)...)
 	cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr
 	if err := cmd.Start(); err != nil {
 		return "", nil, err
@@ -58,14 +64,15 @@ func StartBare(ctx context.Context, exe, flag string) (url string, stop func(), 
 	}
 	url = "http://" + addr
 	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(20 * time.Millisecond) {
-		resp, err := http.Post(url+"/bare", "application/json", nil)
+		req, _ := http.NewRequestWithContext(ctx, method, url+path, nil)
+		resp, err := http.DefaultClient.Do(req)
 		if err == nil {
 			resp.Body.Close()
 			return url, stop, nil
 		}
 		if time.Now().After(deadline) {
 			stop()
-			return "", nil, fmt.Errorf("bare echo on %s did not answer: %w", addr, err)
+			return "", nil, fmt.Errorf("%s on %s did not answer: %w", exe, addr, err)
 		}
 	}
 }

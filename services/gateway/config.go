@@ -25,6 +25,7 @@ type config struct {
 type gatewayConfig struct {
 	AdminHost       string        `koanf:"admin_host"`
 	AdminPort       int           `koanf:"admin_port"`
+	AdminPprof      bool          `koanf:"admin_pprof"`
 	CommandURLs     []string      `koanf:"command_urls"`
 	QueryURLs       []string      `koanf:"query_urls"`
 	BodyLimitBytes  int64         `koanf:"body_limit_bytes"`
@@ -32,6 +33,9 @@ type gatewayConfig struct {
 	Limits          limitsConfig  `koanf:"limits"`
 	CORSOrigins     []string      `koanf:"cors_origins"`
 	UpstreamTimeout time.Duration `koanf:"upstream_timeout"`
+	ResolveInterval time.Duration `koanf:"resolve_interval"`
+	EjectFor        time.Duration `koanf:"eject_for"`
+	EjectMax        time.Duration `koanf:"eject_max"`
 }
 
 func (c gatewayConfig) Validate() error {
@@ -44,6 +48,9 @@ func (c gatewayConfig) Validate() error {
 		checkCIDRs("trusted_proxies", c.TrustedProxies),
 		c.Limits.validate(),
 		positive("upstream_timeout", c.UpstreamTimeout > 0),
+		positive("resolve_interval", c.ResolveInterval > 0),
+		positive("eject_for", c.EjectFor > 0),
+		atLeast("eject_max", c.EjectMax, "eject_for", c.EjectFor),
 		checkOrigins(c.CORSOrigins),
 	)
 }
@@ -121,6 +128,13 @@ func positive(key string, ok bool) error {
 		return nil
 	}
 	return cfgpkg.Invalid(key, "must be positive")
+}
+
+func atLeast(key string, v time.Duration, floorKey string, floor time.Duration) error {
+	if v >= floor && v > 0 {
+		return nil
+	}
+	return cfgpkg.Invalid(key, "must be at least %s (%s)", floorKey, floor)
 }
 
 // checkURLs wants at least one URL, each one checkURL accepts.

@@ -74,6 +74,9 @@ func TestBadValueNamesTheKey(t *testing.T) {
 		{"APP_REDIS__URL=not-a-url", "[redis]: url:"},
 		{"APP_REDIS__PREFIX=", "[redis]: prefix:"},
 		{"APP_GATEWAY__UPSTREAM_TIMEOUT=0s", "[gateway]: upstream_timeout:"},
+		{"APP_GATEWAY__RESOLVE_INTERVAL=0s", "[gateway]: resolve_interval:"},
+		{"APP_GATEWAY__EJECT_FOR=-1s", "[gateway]: eject_for:"},
+		{"APP_GATEWAY__EJECT_MAX=1s", "[gateway]: eject_max:"},
 		{"APP_GATEWAY__CORS_ORIGINS=https://app.example/path", "[gateway]: cors_origins:"},
 		{"APP_GATEWAY__CORS_ORIGINS=*,https://app.example", "[gateway]: cors_origins:"},
 		{"APP_SERVER__WRITE_TIMEOUT=0s", "[server]: write_timeout:"},
@@ -99,15 +102,22 @@ func TestBadValueNamesTheKey(t *testing.T) {
 func TestRun(t *testing.T) {
 	up := fakeUpstream(t)
 	url, prefix := testenv.Redis(t)
-	g := startGateway(t, "APP_GATEWAY__COMMAND_URLS="+up, "APP_GATEWAY__QUERY_URLS="+up,
+	// The query URL names a host, so the resolver loop and its stop path run.
+	g := startGateway(t, "APP_GATEWAY__COMMAND_URLS="+up, "APP_GATEWAY__QUERY_URLS="+strings.Replace(up, "127.0.0.1", "localhost", 1),
 		"APP_REDIS__URL="+url, "APP_REDIS__PREFIX="+prefix)
 	for path, want := range map[string]int{"/readyz": 200} {
 		if res, err := http.Get(g.base + path); err != nil || res.StatusCode != want {
 			t.Fatalf("GET %s: %v %v", path, res, err)
 		}
 	}
-	if res, err := http.Get(fmt.Sprintf("http://127.0.0.1:%d/metrics", g.admin)); err != nil || res.StatusCode != http.StatusOK {
+	res, err := http.Get(fmt.Sprintf("http://127.0.0.1:%d/metrics", g.admin))
+	if err != nil || res.StatusCode != http.StatusOK {
 		t.Fatalf("GET admin /metrics: %v %v", res, err)
+	}
+	metrics, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	if !strings.Contains(string(metrics), `gateway_upstream_outstanding{instance="127.0.0.1:`) {
+		t.Fatal("/metrics has no gateway_upstream_outstanding per instance")
 	}
 	checkClosedCORS(t, g.base)
 	checkAdminErrors(t, fmt.Sprintf("http://127.0.0.1:%d", g.admin))

@@ -7,7 +7,10 @@
 //     to a bare echo handler answering a small POST in the same process;
 //   - booking commits under closed-model load, at the command service
 //     (spread over many flights, and all on one flight) and through the
-//     gateway, next to pgbench running the commit's bare transaction.
+//     gateway, next to pgbench running the commit's bare transaction;
+//   - with -only hop: flight search under closed-model load at the query
+//     service directly, through a bare httputil.ReverseProxy and through
+//     the gateway, so the gateway's hop is read against the bare one.
 //
 // Without -query/-gateway/-command it starts its own fleet (throwaway
 // PostgreSQL and Redis, embedded broker, the default 30-day seed) from the
@@ -47,6 +50,10 @@ type options struct {
 	query, gateway, command, bin string
 	rates, only, config          string
 	serveBare                    string
+	serveProxy, listen           string
+	profile                      string
+	hopDuration                  time.Duration
+	hopWorkers, hopRounds        int
 	queryMetrics, gatewayMetrics string
 	duration, holdDuration       time.Duration
 	holdWorkers                  int
@@ -59,8 +66,13 @@ func parse(args []string) (options, error) {
 	fs.StringVar(&o.gateway, "gateway", "", "gateway base URL (default: start a fleet)")
 	fs.StringVar(&o.command, "command", "", "command service base URL (default: start a fleet)")
 	fs.StringVar(&o.config, "config", "config/default.toml", "the fleet's configuration (its [auth] signs the bench's guest tokens)")
-	fs.StringVar(&o.only, "only", "", `run only "search", "holds" or "commits"`)
+	fs.StringVar(&o.only, "only", "", `run only "search", "holds", "commits" or "hop"`)
 	fs.StringVar(&o.serveBare, "serve-bare", "", "serve the bare echo baseline on this address and nothing else (the tool runs itself so)")
+	fs.StringVar(&o.serveProxy, "serve-proxy", "", "serve a bare reverse proxy to this URL on the address that follows, and nothing else (the tool runs itself so)")
+	fs.DurationVar(&o.hopDuration, "hop-duration", 8*time.Second, "length of each run of the hop comparison")
+	fs.IntVar(&o.hopWorkers, "hop-workers", 32, "concurrent workers of each hop run")
+	fs.IntVar(&o.hopRounds, "hop-rounds", 1, "rounds of the hop comparison (direct, bare proxy, gateway each)")
+	fs.StringVar(&o.profile, "profile", "", "hop: save a CPU profile of the gateway's first run to this file")
 	fs.DurationVar(&o.holdDuration, "hold-duration", 8*time.Second, "length of each seat-hold run")
 	fs.IntVar(&o.holdWorkers, "hold-workers", 32, "concurrent workers of each seat-hold run")
 	fs.StringVar(&o.queryMetrics, "query-metrics", "", "query /metrics URL (default: <query>/metrics)")
@@ -68,7 +80,9 @@ func parse(args []string) (options, error) {
 	fs.StringVar(&o.bin, "bin", "bin", "built binaries, for the fleet this tool starts")
 	fs.StringVar(&o.rates, "rates", "500,1000,2000", "offered request rates per second, comma-separated")
 	fs.DurationVar(&o.duration, "duration", 10*time.Second, "length of each attack")
-	return o, fs.Parse(args)
+	err := fs.Parse(args)
+	o.listen = fs.Arg(0) // -serve-proxy's address
+	return o, err
 }
 
 func run(ctx context.Context, args []string, out io.Writer) error {
@@ -78,6 +92,15 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 	}
 	if o.serveBare != "" {
 		return bench.ServeBare(ctx, o.serveBare)
+	}
+	if o.serveProxy != "" {
+		if o.listen == "" {
+			return fmt.Errorf("-serve-proxy %s: the address to listen on must follow", o.serveProxy)
+		}
+		return bench.ServeProxy(ctx, o.listen, o.serveProxy)
+	}
+	if o.only != "" && o.only != "search" && o.only != "holds" && o.only != "commits" && o.only != "hop" {
+		return fmt.Errorf("-only %q: want search, holds, commits or hop", o.only)
 	}
 	rates, err := parseRates(o.rates)
 	if err != nil {
@@ -116,7 +139,12 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 		}
 	}
 	if o.only == "" || o.only == "commits" {
-		return commitLoad(ctx, o, databaseURL, out)
+		if err := commitLoad(ctx, o, databaseURL, out); err != nil {
+			return err
+		}
+	}
+	if o.only == "hop" {
+		return hopLoad(ctx, o, out)
 	}
 	return nil
 }
@@ -170,7 +198,7 @@ func startFleet(ctx context.Context, bin, state string) (*launcher.Fleet, error)
 	if err != nil {
 		return nil, err
 	}
-	env := append(os.Environ(), "APP_LOG__LEVEL=warn")
+	env := append(os.Environ(), "APP_LOG__LEVEL=warn", "APP_GATEWAY__ADMIN_PPROF=true")
 	for _, budget := range []string{"SEARCH", "HOLDS", "COMMITS", "TOKENS"} {
 		env = append(env, "APP_GATEWAY__LIMITS__"+budget+"__PER_SECOND=1000000", "APP_GATEWAY__LIMITS__"+budget+"__BURST=1000000")
 	}

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"net/http/pprof"
 	"runtime/debug"
 	"strconv"
 	"sync/atomic"
@@ -37,6 +38,9 @@ type Options struct {
 	// PrivateMetrics moves /metrics off the main listener onto the one
 	// ServeAdmin starts: an edge service keeps its metrics off the internet.
 	PrivateMetrics bool
+	// Profiling adds net/http/pprof's /debug/pprof/ to the admin listener
+	// (PrivateMetrics only): never on the public port.
+	Profiling bool
 	// Info is the few key/value pairs an operator needs, added to the one
 	// line logged when the server starts serving.
 	Info []any
@@ -70,10 +74,23 @@ func New(o Options) *Server {
 		s.admin = newEcho(o.Log, o.Errors)
 		s.admin.GET("/healthz", healthz)
 		metricsOn = s.admin
+		if o.Profiling {
+			profiling(s.admin)
+		}
 	}
 	metricsOn.GET("/metrics", echo.WrapHandler(promhttp.HandlerFor(reg, promhttp.HandlerOpts{})))
 	return s
 }
+
+// profiling serves the runtime's profiles, as net/http/pprof does.
+func profiling(e *echo.Echo) {
+	e.GET("/debug/pprof/*", echo.WrapHandler(http.HandlerFunc(pprof.Index)))
+	e.GET("/debug/pprof/cmdline", echo.WrapHandler(http.HandlerFunc(pprof.Cmdline)))
+	e.GET("/debug/pprof/profile", echo.WrapHandler(http.HandlerFunc(pprof.Profile)))
+	e.GET("/debug/pprof/symbol", echo.WrapHandler(http.HandlerFunc(pprof.Symbol)))
+	e.GET("/debug/pprof/trace", echo.WrapHandler(http.HandlerFunc(pprof.Trace)))
+}
+
 
 // newEcho is an echo instance that answers every error, its own router's
 // 404 and 405 included, in the one shape with the security headers, and

@@ -5,10 +5,12 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/labstack/echo/v4"
 
@@ -171,5 +173,50 @@ func TestRuleMessageIsTheSentinels(t *testing.T) {
 	status, env, _ := do(t, s, "GET", "/taken", "")
 	if status != 409 || env.Error == nil || env.Error.Message != errTaken.Error() {
 		t.Fatalf("got %d %+v, want 409 with message %q", status, env.Error, errTaken.Error())
+	}
+}
+
+// TestProfilingOnlyOnTheAdminListener: /debug/pprof/ is served on the admin
+// port when asked for, never on the public one.
+func TestProfilingOnlyOnTheAdminListener(t *testing.T) {
+	for _, profiling := range []bool{true, false} {
+		s := web.New(web.Options{Service: "t", Log: logging.Discard(), PrivateMetrics: true, Profiling: profiling})
+		ln, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		addr := ln.Addr().String()
+		ln.Close()
+		ctx, cancel := context.WithCancel(context.Background())
+		done := make(chan error, 1)
+		go func() { done <- s.ServeAdmin(ctx, addr, web.Config{ShutdownTimeout: time.Second}) }()
+		want := map[bool]int{true: http.StatusOK, false: http.StatusNotFound}[profiling]
+		if got := getStatus(t, "http://"+addr+"/debug/pprof/goroutine?debug=1"); got != want {
+			t.Errorf("profiling %v: admin answered %d, want %d", profiling, got, want)
+		}
+		if code, _, _ := do(t, s, http.MethodGet, "/debug/pprof/goroutine?debug=1", ""); code != http.StatusNotFound {
+			t.Errorf("profiling %v: public port answered %d", profiling, code)
+		}
+		cancel()
+		if err := <-done; err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// goroutine) and returns the status.
+func getStatus(t *testing.T, url string) int {
+	t.Helper()
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		res, err := http.Get(url)
+		if err == nil {
+			res.Body.Close()
+			return res.StatusCode
+		}
+		if time.Now().After(deadline) {
+			t.Fatal(err)
+		}
+		time.Sleep(10 * time.Millisecond)
 	}
 }

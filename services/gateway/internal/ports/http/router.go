@@ -95,7 +95,7 @@ func Register(e *echo.Echo, d Deps) error {
 	stream := requireGuestOrTicket(d.Verifier, d.Metrics, streamParam)
 	for _, r := range proxy.Routes() {
 		b, _ := budget(r) // d.check found one for every route
-		add(r.Method, r.Path, forward(d.Upstreams[r.Target], r.Stream, d.Stopping), checked(access(r, guest, stream), lim(b))...)
+		add(r.Method, r.Path, forward(d.Upstreams[r.Target], r, d.Stopping), checked(access(r, guest, stream), lim(b))...)
 	}
 	return nil
 }
@@ -172,16 +172,16 @@ func access(r proxy.Route, guest, stream echo.MiddlewareFunc) []echo.MiddlewareF
 }
 
 // forward hands the request to the upstream; its errors go to the table.
-func forward(up *proxy.Upstream, stream bool, stopping <-chan struct{}) echo.HandlerFunc {
+func forward(up *proxy.Upstream, r proxy.Route, stopping <-chan struct{}) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		w := newInterimAware(c.Response())
-		if stream {
+		if r.Stream {
 			if err := web.KeepOpen(c.Response()); err != nil {
 				return err
 			}
 			return streamUntilStop(up, w, c.Request(), stopping)
 		}
-		return up.Forward(w, c.Request())
+		return up.Forward(w, c.Request(), r.Read)
 	}
 }
 
