@@ -30,6 +30,9 @@ type gatewayConfig struct {
 	GuestTokensPerMinute int           `koanf:"guest_tokens_per_minute"`
 	CORSOrigins          []string      `koanf:"cors_origins"`
 	UpstreamTimeout      time.Duration `koanf:"upstream_timeout"`
+	ResolveInterval      time.Duration `koanf:"resolve_interval"`
+	EjectFor             time.Duration `koanf:"eject_for"`
+	EjectMax             time.Duration `koanf:"eject_max"`
 }
 
 func (c gatewayConfig) Validate() error {
@@ -43,6 +46,9 @@ func (c gatewayConfig) Validate() error {
 		positive("rate_limit_burst", c.RateLimitBurst > 0),
 		positive("guest_tokens_per_minute", c.GuestTokensPerMinute > 0),
 		positive("upstream_timeout", c.UpstreamTimeout > 0),
+		positive("resolve_interval", c.ResolveInterval > 0),
+		positive("eject_for", c.EjectFor > 0),
+		atLeast("eject_max", c.EjectMax, "eject_for", c.EjectFor),
 		checkOrigins(c.CORSOrigins),
 	)
 }
@@ -57,6 +63,13 @@ func positive(key string, ok bool) error {
 		return nil
 	}
 	return cfgpkg.Invalid(key, "must be positive")
+}
+
+func atLeast(key string, v time.Duration, floorKey string, floor time.Duration) error {
+	if v >= floor && v > 0 {
+		return nil
+	}
+	return cfgpkg.Invalid(key, "must be at least %s (%s)", floorKey, floor)
 }
 
 // checkURLs wants at least one URL, each one checkURL accepts.

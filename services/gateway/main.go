@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net/url"
 
+	"github.com/prometheus/client_golang/prometheus"
 	"golang.org/x/sync/errgroup"
 
 	"github.com/altisair/altis/pkg/platform/auth"
@@ -50,6 +51,9 @@ func run(ctx context.Context, env lifecycle.Env) error {
 	g.Go(func() error {
 		return srv.ServeAdmin(ctx, cfg.Gateway.AdminAddr(), cfg.Server.ShutdownTimeout)
 	})
+	for _, up := range deps.Upstreams {
+		g.Go(func() error { return up.Run(ctx) })
+	}
 	return g.Wait()
 }
 
@@ -57,7 +61,7 @@ func run(ctx context.Context, env lifecycle.Env) error {
 func wire(cfg config, log *slog.Logger, srv *web.Server) (httpport.Deps, error) {
 	d := httpport.Deps{BodyLimit: cfg.Gateway.BodyLimitBytes, CORSOrigins: cfg.Gateway.CORSOrigins}
 	var err error
-	if d.Upstreams, err = upstreams(cfg.Gateway, log); err != nil {
+	if d.Upstreams, err = upstreams(cfg.Gateway, log, srv.Registry); err != nil {
 		return d, err
 	}
 	if d.Limiter, d.GuestLimits, err = limiters(cfg.Gateway); err != nil {
@@ -95,16 +99,27 @@ func tokens(c auth.Config, d *httpport.Deps) error {
 	return err
 }
 
-func upstreams(c gatewayConfig, log *slog.Logger) (map[proxy.Target]*proxy.Upstream, error) {
+// upstreams builds one pool per service over its configured URLs and
+// registers the pools' metrics; run keeps their addresses resolved.
+func upstreams(c gatewayConfig, log *slog.Logger, reg prometheus.Registerer) (map[proxy.Target]*proxy.Upstream, error) {
 	out := map[proxy.Target]*proxy.Upstream{}
+	opt := proxy.Options{Timeout: c.UpstreamTimeout, ResolveEvery: c.ResolveInterval, EjectFor: c.EjectFor, EjectMax: c.EjectMax}
 	for target, raw := range map[proxy.Target][]string{proxy.Command: c.CommandURLs, proxy.Query: c.QueryURLs} {
-		u, err := url.Parse(raw[0])
+		urls := make([]*url.URL, len(raw))
+		for i, r := range raw {
+			var err error
+			if urls[i], err = url.Parse(r); err != nil {
+				return nil, err
+			}
+		}
+		up, err := proxy.New(string(target), urls, opt, log)
 		if err != nil {
 			return nil, err
 		}
-		if out[target], err = proxy.New(string(target), u, c.UpstreamTimeout, log); err != nil {
+		if err := reg.Register(up); err != nil {
 			return nil, err
 		}
+		out[target] = up
 	}
 	return out, nil
 }

@@ -50,6 +50,9 @@ func TestBadValueNamesTheKey(t *testing.T) {
 		{"APP_GATEWAY__RATE_LIMIT_BURST=-1", "[gateway]: rate_limit_burst:"},
 		{"APP_GATEWAY__GUEST_TOKENS_PER_MINUTE=0", "[gateway]: guest_tokens_per_minute:"},
 		{"APP_GATEWAY__UPSTREAM_TIMEOUT=0s", "[gateway]: upstream_timeout:"},
+		{"APP_GATEWAY__RESOLVE_INTERVAL=0s", "[gateway]: resolve_interval:"},
+		{"APP_GATEWAY__EJECT_FOR=-1s", "[gateway]: eject_for:"},
+		{"APP_GATEWAY__EJECT_MAX=1s", "[gateway]: eject_max:"},
 		{"APP_GATEWAY__CORS_ORIGINS=https://app.example/path", "[gateway]: cors_origins:"},
 	}
 	for _, c := range cases {
@@ -77,7 +80,7 @@ func TestRun(t *testing.T) {
 	port, admin := freePort(t), freePort(t)
 	env := []string{
 		fmt.Sprintf("APP_SERVER__PORT=%d", port), fmt.Sprintf("APP_GATEWAY__ADMIN_PORT=%d", admin),
-		"APP_GATEWAY__COMMAND_URLS=" + up.URL, "APP_GATEWAY__QUERY_URLS=" + up.URL,
+		"APP_GATEWAY__COMMAND_URLS=" + up.URL, "APP_GATEWAY__QUERY_URLS=" + strings.Replace(up.URL, "127.0.0.1", "localhost", 1),
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
@@ -91,8 +94,14 @@ func TestRun(t *testing.T) {
 			t.Fatalf("GET %s: %v %v", path, res, err)
 		}
 	}
-	if res, err := http.Get(fmt.Sprintf("http://127.0.0.1:%d/metrics", admin)); err != nil || res.StatusCode != http.StatusOK {
+	res, err := http.Get(fmt.Sprintf("http://127.0.0.1:%d/metrics", admin))
+	if err != nil || res.StatusCode != http.StatusOK {
 		t.Fatalf("GET admin /metrics: %v %v", res, err)
+	}
+	metrics, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	if !strings.Contains(string(metrics), `gateway_upstream_outstanding{instance="127.0.0.1:`) {
+		t.Fatal("/metrics has no gateway_upstream_outstanding per instance")
 	}
 	tok := guestToken(t, base)
 	req, _ := http.NewRequest(http.MethodPost, base+"/v1/flights/0b8f5a52-3f0c-4a57-9a49-2f3c1d6e7a10/stream-ticket", nil)

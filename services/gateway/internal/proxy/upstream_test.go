@@ -16,16 +16,26 @@ import (
 func TestNewRefusesBadTargets(t *testing.T) {
 	for _, raw := range []string{"/relative", "ftp://host", "http://"} {
 		u, _ := url.Parse(raw)
-		if _, err := proxy.New("x", u, time.Second, logging.Discard()); err == nil {
+		if _, err := proxy.New("x", []*url.URL{u}, options(), logging.Discard()); err == nil {
 			t.Errorf("%q accepted", raw)
 		}
 	}
 	u, _ := url.Parse("http://host")
-	if _, err := proxy.New("x", u, time.Second, nil); err == nil {
+	if _, err := proxy.New("x", []*url.URL{u}, options(), nil); err == nil {
 		t.Error("nil log accepted")
 	}
-	if _, err := proxy.New("x", u, 0, logging.Discard()); err == nil {
-		t.Error("zero timeout accepted")
+	if _, err := proxy.New("x", nil, options(), logging.Discard()); err == nil {
+		t.Error("no URLs accepted")
+	}
+	for _, o := range []proxy.Options{
+		{ResolveEvery: time.Second, EjectFor: time.Second, EjectMax: time.Second},
+		{Timeout: time.Second, EjectFor: time.Second, EjectMax: time.Second},
+		{Timeout: time.Second, ResolveEvery: time.Second, EjectMax: time.Second},
+		{Timeout: time.Second, ResolveEvery: time.Second, EjectFor: 2 * time.Second, EjectMax: time.Second},
+	} {
+		if _, err := proxy.New("x", []*url.URL{u}, o, logging.Discard()); err == nil {
+			t.Errorf("%+v accepted", o)
+		}
 	}
 }
 
@@ -39,7 +49,7 @@ func TestCheck(t *testing.T) {
 		w.WriteHeader(status)
 	}))
 	u, _ := url.Parse(srv.URL)
-	up, err := proxy.New("query", u, time.Second, logging.Discard())
+	up, err := proxy.New("query", []*url.URL{u}, options(), logging.Discard())
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -174,7 +174,7 @@ func newProxy(t *testing.T, name, raw string, timeout time.Duration) *proxy.Upst
 	t.Helper()
 	u, err := url.Parse(raw)
 	must(t, err)
-	up, err := proxy.New(name, u, timeout, logging.Discard())
+	up, err := proxy.New(name, []*url.URL{u}, proxy.Options{Timeout: timeout, ResolveEvery: time.Second, EjectFor: time.Second, EjectMax: time.Second}, logging.Discard())
 	must(t, err)
 	return up
 }

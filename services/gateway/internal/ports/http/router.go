@@ -73,7 +73,7 @@ func Register(e *echo.Echo, d Deps) error {
 	v1.POST("/flights/:"+streamParam+"/stream-ticket", d.Tickets.Handle, with(guest)...)
 	stream := requireGuestOrTicket(d.Verifier, d.Metrics, streamParam)
 	for _, r := range proxy.Routes() {
-		v1.Add(r.Method, strings.TrimPrefix(r.Path, "/v1"), forward(d.Upstreams[r.Target], r.Stream), with(access(r, guest, stream)...)...)
+		v1.Add(r.Method, strings.TrimPrefix(r.Path, "/v1"), forward(d.Upstreams[r.Target], r), with(access(r, guest, stream)...)...)
 	}
 	return nil
 }
@@ -104,13 +104,13 @@ func access(r proxy.Route, guest, stream echo.MiddlewareFunc) []echo.MiddlewareF
 }
 
 // forward hands the request to the upstream; its errors go to the table.
-func forward(up *proxy.Upstream, stream bool) echo.HandlerFunc {
+func forward(up *proxy.Upstream, r proxy.Route) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		w := newInterimAware(c.Response())
-		if stream {
+		if r.Stream {
 			return up.Stream(w, c.Request())
 		}
-		return up.Forward(w, c.Request())
+		return up.Forward(w, c.Request(), r.Read)
 	}
 }
 
