@@ -310,3 +310,32 @@ func TestStartRejectsUnknownOverride(t *testing.T) {
 		t.Fatalf("Start = %v, want the unknown key named", err)
 	}
 }
+
+// TestRunListsEveryInstance: the banner names every process and where it
+// listens, and Ctrl-C (ctx) ends Run cleanly.
+func TestRunListsEveryInstance(t *testing.T) {
+	needServers(t)
+	o := fakeOptions(t, stateDir(t))
+	o.Scale = launcher.Scale{"query": 2}
+	ctx, ctrlC := context.WithCancel(context.Background())
+	defer ctrlC()
+	ran := make(chan error, 1)
+	go func() { ran <- launcher.Run(ctx, o) }()
+	out := o.Out.(*testWriter)
+	waitOutput(t, out, "Ctrl-C stops everything", time.Minute)
+	for _, want := range []string{
+		fmt.Sprintf("query.1   http://localhost:%d  pid ", o.Ports.Query),
+		fmt.Sprintf("query.2   http://localhost:%d  pid ", o.Ports.Query+100),
+		fmt.Sprintf("command   http://localhost:%d  pid ", o.Ports.Command),
+		fmt.Sprintf("gateway   http://localhost:%d  pid ", o.Ports.Gateway),
+		fmt.Sprintf("metrics http://localhost:%d/metrics", o.Ports.GatewayAdmin),
+	} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("the banner does not show %q", want)
+		}
+	}
+	ctrlC()
+	if err := <-ran; err != nil {
+		t.Fatalf("Run = %v after Ctrl-C", err)
+	}
+}
