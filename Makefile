@@ -11,6 +11,7 @@ BENCH_ARGS ?=
 LOAD_ARGS  ?= -duration 15s
 TEST_ARGS  ?=
 RUN_ARGS   ?=
+SCALE      ?=
 
 # Tests fail loudly instead of skipping when CI=true (see pkg/platform/testenv).
 ifdef CI
@@ -27,8 +28,8 @@ help: ## list the targets
 build: ## build every service and the launcher into bin/
 	$(GO) build -o $(BIN)/ $(addprefix ./services/,$(SERVICES)) ./deploy/cmd/altis-run
 
-run: build ## start the whole fleet on this machine (Ctrl-C stops it; data in .state/)
-	./$(BIN)/altis-run $(RUN_ARGS)
+run: build ## start the whole fleet on this machine (Ctrl-C stops it; data in .state/; SCALE=query=3,projector=2)
+	./$(BIN)/altis-run $(if $(SCALE),-scale $(SCALE)) $(RUN_ARGS)
 
 # Each module is built alone (GOWORK=off, as Docker builds it), vetted and
 # tested on its own: `go test ./...` does not work at the root of a go.work tree.

@@ -12,6 +12,13 @@ import (
 // returns, and returns to sale after the cancel.
 func checkBooking(t *testing.T, gateway int) {
 	t.Helper()
+	checkBookingWithin(t, gateway, 10*time.Second)
+}
+
+// checkBookingWithin is checkBooking, waiting up to projected for the
+// cancel to reach the index.
+func checkBookingWithin(t *testing.T, gateway int, projected time.Duration) {
+	t.Helper()
 	day := time.Now().UTC().AddDate(0, 0, 1).Format(time.DateOnly)
 	flights := search(t, gateway, [][2]string{{"JFK", "LHR"}}, day).Legs[0].Flights
 	flight := flights[len(flights)/2].FlightID
@@ -62,10 +69,10 @@ func checkBooking(t *testing.T, gateway int) {
 		t.Fatalf("cancel %+v", b)
 	}
 	// The release travels outbox → Kafka → projector → index.
-	deadline := time.Now().Add(10 * time.Second)
+	deadline := time.Now().Add(projected)
 	for status, _ := g.seatStatus(flight, "1A"); status != "available"; status, _ = g.seatStatus(flight, "1A") {
 		if time.Now().After(deadline) {
-			t.Fatalf("1A is still %s 10 s after the cancel", status)
+			t.Fatalf("1A is still %s %s after the cancel", status, projected)
 		}
 		time.Sleep(50 * time.Millisecond)
 	}

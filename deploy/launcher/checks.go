@@ -136,17 +136,28 @@ func postgresUser() (*syscall.Credential, error) {
 }
 
 // checkPorts fails fast when a service port is taken, e.g. by another
-// `make run`.
+// `make run`, out of range, or given to two instances.
 func (f *Fleet) checkPorts(context.Context) error {
 	var errs []error
-	for _, name := range serviceNames {
-		port := f.portOf(name)
-		if err := portFree(port); err != nil {
-			errs = append(errs, fmt.Errorf("%s port %d is in use (another make run?): %w", name, port, err))
+	owner := map[int]string{}
+	check := func(what string, port int) {
+		switch prev, taken := owner[port]; {
+		case port < 1 || port > 65535:
+			errs = append(errs, fmt.Errorf("%s port %d is not between 1 and 65535 (lower the scale or the configured port)", what, port))
+		case taken:
+			errs = append(errs, fmt.Errorf("%s and %s would both listen on port %d: change one of the configured ports", prev, what, port))
+		default:
+			owner[port] = what
+			if err := portFree(port); err != nil {
+				errs = append(errs, fmt.Errorf("%s port %d is in use (another make run?): %w", what, port, err))
+			}
 		}
 	}
-	if err := portFree(f.info.Ports.GatewayAdmin); err != nil {
-		errs = append(errs, fmt.Errorf("gateway admin port %d is in use (another make run?): %w", f.info.Ports.GatewayAdmin, err))
+	for _, in := range f.instances {
+		check(in.name, in.port)
+		if in.adminPort != 0 {
+			check(in.name+" admin", in.adminPort)
+		}
 	}
 	return errors.Join(errs...)
 }

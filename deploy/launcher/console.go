@@ -8,22 +8,31 @@ import (
 	"sync"
 )
 
-// nameWidth aligns the "name | " prefixes; "projector" is the longest name.
+// nameWidth aligns the "name | " prefixes; "projector" is the longest
+// service name (fit widens it for "projector.2").
 const nameWidth = 9
 
 // console serialises the prefixed lines of the launcher and its children.
 type console struct {
-	mu  sync.Mutex
-	out io.Writer
+	mu    sync.Mutex
+	out   io.Writer
+	width int
 }
 
-func newConsole(out io.Writer) *console { return &console{out: out} }
+func newConsole(out io.Writer) *console { return &console{out: out, width: nameWidth} }
+
+// fit widens the prefix column to hold name.
+func (c *console) fit(name string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.width = max(c.width, len(name))
+}
 
 // line writes one line as "name      | text".
 func (c *console) line(name, text string) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	fmt.Fprintf(c.out, "%-*s | %s\n", nameWidth, name, text)
+	fmt.Fprintf(c.out, "%-*s | %s\n", c.width, name, text)
 }
 
 // say writes a line of the launcher's own.

@@ -1,6 +1,7 @@
 package launcher
 
 import (
+	"io"
 	"strings"
 	"testing"
 )
@@ -72,17 +73,36 @@ func TestLoadSettingsReadsPortsAndPartitions(t *testing.T) {
 }
 
 func TestChildEnvOverridesLast(t *testing.T) {
-	f := &Fleet{o: Options{Environ: []string{"APP_SERVER__PORT=1", "APP_LOG__FORMAT=json"}}}
-	f.info = Info{Ports: Ports{Gateway: 7000, Command: 7001, Query: 7002, Projector: 7003},
-		DatabaseURL: "postgres://db", RedisURL: "redis://r", KafkaBrokers: []string{"k:1", "k:2"}}
+	f := &Fleet{o: Options{Environ: []string{"APP_SERVER__PORT=1", "APP_LOG__FORMAT=json"}, Scale: Scale{"query": 2}},
+		con: newConsole(io.Discard)}
+	f.info = Info{Ports: Ports{Gateway: 7000, GatewayAdmin: 7100, Command: 7001, Query: 7002, Projector: 7003},
+		DatabaseURL: "postgres://db", RedisURL: "redis://r", KafkaBrokers: []string{"k:1", "k:2"}, Addrs: map[string]string{}}
+	f.planInstances()
 	env := f.childEnv()
 	checks := map[string]string{
 		"APP_SERVER__PORT": "7000", "APP_LOG__FORMAT": "json", "APP_KAFKA__BROKERS": "k:1,k:2",
-		"APP_GATEWAY__QUERY_URLS": "http://127.0.0.1:7002", "APP_DATABASE__URL": "postgres://db",
+		"APP_GATEWAY__QUERY_URLS": "http://127.0.0.1:7002,http://127.0.0.1:7102", "APP_DATABASE__URL": "postgres://db",
+		"APP_GATEWAY__COMMAND_URLS": "http://127.0.0.1:7001",
 	}
 	for k, want := range checks {
 		if got := lookupEnv(env, k); got != want {
 			t.Errorf("%s = %q, want %q", k, got, want)
 		}
+	}
+	var second *instance
+	for _, in := range f.instances {
+		if in.name == "query.2" {
+			second = in
+		}
+	}
+	if second == nil {
+		t.Fatalf("no query.2 among %d instances", len(f.instances))
+	}
+	env = f.instanceEnv(second)
+	if got := lookupEnv(env, "APP_QUERY__PORT"); got != "7102" {
+		t.Errorf("query.2: APP_QUERY__PORT = %q, want 7102", got)
+	}
+	if n := strings.Count(strings.Join(env, "\n"), "APP_QUERY__PORT="); n != 1 {
+		t.Errorf("query.2's environment sets APP_QUERY__PORT %d times", n)
 	}
 }

@@ -35,6 +35,14 @@ type Options struct {
 	ReadyTimeout time.Duration // for every service's /readyz; default 90s
 	SeedTimeout  time.Duration // for `command seed`; default 5m
 	StopTimeout  time.Duration // per process before SIGKILL; default 15s
+	// Scale is how many processes each service runs (nil: one each).
+	// Instance i (from 1) listens on the service's port + (i-1)·100.
+	Scale Scale
+	// A service that crashes after the fleet is ready is restarted after
+	// RestartDelay (default 500ms), doubling up to RestartMaxDelay (default
+	// 10s); the wait starts over once a process has run for 30s.
+	RestartDelay    time.Duration
+	RestartMaxDelay time.Duration
 }
 
 // Info describes a running fleet.
@@ -48,10 +56,21 @@ type Info struct {
 	PIDs         map[string]int    // every child process by name; each leads its own process group
 	Addrs        map[string]string // every host:port the fleet listens on, by name
 	Elapsed      time.Duration     // from Start to every service ready
+	Instances    []Instance        // every service process, in start order
+}
+
+// Instance is one process of a service.
+type Instance struct {
+	Name      string // "query", or "query.2" when the service is scaled
+	Service   string
+	Port      int
+	AdminPort int // the gateway's /metrics listener; 0 for the others
+	PID       int // the process running now (a restart replaces it)
 }
 
 // Run starts the fleet, prints where to reach it and keeps it running until
-// ctx ends (Ctrl-C) or a child exits unexpectedly, then stops everything.
+// ctx ends (Ctrl-C), restarting any service that crashes meanwhile, then
+// stops everything.
 func Run(ctx context.Context, o Options) error {
 	f, err := Start(ctx, o)
 	if err != nil {
@@ -100,7 +119,9 @@ func (o Options) withDefaults() (Options, error) {
 	o.ReadyTimeout = orDuration(o.ReadyTimeout, 90*time.Second)
 	o.SeedTimeout = orDuration(o.SeedTimeout, 5*time.Minute)
 	o.StopTimeout = orDuration(o.StopTimeout, 15*time.Second)
-	return o, nil
+	o.RestartDelay = orDuration(o.RestartDelay, defaultRestartDelay)
+	o.RestartMaxDelay = max(orDuration(o.RestartMaxDelay, defaultRestartMaxDelay), o.RestartDelay)
+	return o, o.Scale.validate()
 }
 
 func absUnder(dir, path string) string {

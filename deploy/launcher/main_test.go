@@ -47,7 +47,7 @@ func fakeService(name string, args []string) int {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, os.Interrupt)
 	defer stop()
-	srv := &http.Server{Addr: "127.0.0.1:" + os.Getenv(fakePortEnv[name]), Handler: http.HandlerFunc(ok)}
+	srv := &http.Server{Addr: "127.0.0.1:" + os.Getenv(fakePortEnv[name]), Handler: http.HandlerFunc(fakeHandler)}
 	go func() { _ = srv.ListenAndServe() }()
 	fmt.Println("serving on", srv.Addr)
 	<-ctx.Done()
@@ -60,7 +60,13 @@ var fakePortEnv = map[string]string{
 	"query": "APP_QUERY__PORT", "projector": "APP_PROJECTOR__PORT",
 }
 
-func ok(w http.ResponseWriter, _ *http.Request) { w.WriteHeader(http.StatusOK) }
+// fakeHandler answers 200 everywhere; /env/KEY answers the value of the
+// environment variable KEY, so a test sees what the launcher passed.
+func fakeHandler(w http.ResponseWriter, r *http.Request) {
+	if key, ok := strings.CutPrefix(r.URL.Path, "/env/"); ok {
+		fmt.Fprint(w, os.Getenv(key))
+	}
+}
 
 // needServers skips (or fails under CI=true) when the machine lacks the
 // PostgreSQL or Redis programs the throwaway mode needs.
@@ -116,16 +122,22 @@ func testEnviron(extra ...string) []string {
 }
 
 // freePorts gives each service a free port so a developer's `make run`
-// does not clash with the tests.
+// does not clash with the tests; the port a second instance would take
+// (100 above) is free too.
 func freePorts(t *testing.T) launcher.Ports {
 	t.Helper()
 	var ports [5]int
 	for i := range ports {
-		p, err := launcher.FreePort()
-		if err != nil {
-			t.Fatal(err)
+		for ports[i] == 0 {
+			p, err := launcher.FreePort()
+			if err != nil {
+				t.Fatal(err)
+			}
+			if ln, err := net.Listen("tcp", fmt.Sprintf("127.0.0.1:%d", p+100)); err == nil {
+				ln.Close()
+				ports[i] = p
+			}
 		}
-		ports[i] = p
 	}
 	return launcher.Ports{Gateway: ports[0], Command: ports[1], Query: ports[2], Projector: ports[3], GatewayAdmin: ports[4]}
 }
@@ -191,6 +203,18 @@ func assertStopped(t *testing.T, info launcher.Info) {
 			continue
 		}
 		ln.Close()
+	}
+}
+
+// waitOutput polls the launcher's output until it holds want.
+func waitOutput(t *testing.T, out *testWriter, want string, within time.Duration) {
+	t.Helper()
+	deadline := time.Now().Add(within)
+	for !strings.Contains(out.String(), want) {
+		if time.Now().After(deadline) {
+			t.Fatalf("the launcher did not say %q within %s", want, within)
+		}
+		time.Sleep(20 * time.Millisecond)
 	}
 }
 

@@ -31,6 +31,9 @@ type process struct {
 	out  *lineWriter
 	done chan struct{}
 	err  error // valid once done is closed
+
+	started time.Time
+	ended   time.Time // valid once done is closed
 }
 
 func startProcess(s procSpec) (*process, error) {
@@ -44,12 +47,14 @@ func startProcess(s procSpec) (*process, error) {
 	if err := cmd.Start(); err != nil {
 		return nil, fmt.Errorf("start %s (%s): %w", s.name, s.path, err)
 	}
+	p.started = time.Now()
 	go p.wait(s.onExit)
 	return p, nil
 }
 
 func (p *process) wait(onExit func(*process)) {
 	p.err = p.cmd.Wait()
+	p.ended = time.Now()
 	p.out.flush()
 	close(p.done)
 	if onExit != nil {
@@ -58,6 +63,9 @@ func (p *process) wait(onExit func(*process)) {
 }
 
 func (p *process) pid() int { return p.cmd.Process.Pid }
+
+// uptime is how long the process ran; valid once it has ended.
+func (p *process) uptime() time.Duration { return p.ended.Sub(p.started) }
 
 func (p *process) exited() bool {
 	select {

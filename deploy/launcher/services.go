@@ -16,20 +16,11 @@ import (
 // readyPoll is how often /readyz is asked while services start.
 const readyPoll = 200 * time.Millisecond
 
-// service is a running Altis binary.
-type service struct {
-	name string
-	port int
-	proc *process
-}
-
-func (s *service) readyURL() string { return fmt.Sprintf("http://%s/readyz", localAddr(s.port)) }
-
 // childSpec runs one of the built binaries from the repository root with
-// the configuration file and the fleet's environment.
-func (f *Fleet) childSpec(name, binary string, args ...string) procSpec {
+// the configuration file and env.
+func (f *Fleet) childSpec(name, binary string, env []string, args ...string) procSpec {
 	return procSpec{
-		name: name, path: filepath.Join(f.o.BinDir, binary), dir: f.o.Dir, env: f.childEnv(),
+		name: name, path: filepath.Join(f.o.BinDir, binary), dir: f.o.Dir, env: env,
 		args:     append([]string{"-config", f.o.ConfigPath}, args...),
 		deathSig: syscall.SIGKILL,
 		sink:     func(line string) { f.con.line(name, line) },
@@ -39,7 +30,7 @@ func (f *Fleet) childSpec(name, binary string, args ...string) procSpec {
 // seed runs `command seed`, which migrates and then seeds the schedule.
 func (f *Fleet) seed(ctx context.Context) error {
 	f.con.say("migrating and seeding (command seed)")
-	p, err := startProcess(f.childSpec("seed", "command", "seed"))
+	p, err := startProcess(f.childSpec("seed", "command", f.childEnv(), "seed"))
 	if err != nil {
 		return err
 	}
@@ -61,30 +52,38 @@ func (f *Fleet) seed(ctx context.Context) error {
 	}
 }
 
+// startServices starts every instance, each watched by a supervisor.
 func (f *Fleet) startServices(context.Context) error {
-	for _, name := range serviceNames {
-		spec := f.childSpec(name, name)
-		spec.onExit = f.onExit
-		p, err := startProcess(spec)
-		if err != nil {
+	for _, in := range f.instances {
+		in.spec = f.childSpec(in.name, in.service, f.instanceEnv(in))
+		if _, err := in.start(f.run); err != nil {
 			return err
 		}
-		s := &service{name: name, port: f.portOf(name), proc: p}
-		f.services = append(f.services, s)
-		f.recordChild(p, s.port)
+		f.supervisors.Go(func() error {
+			f.supervise(f.run, in)
+			return nil
+		})
 	}
 	return nil
 }
 
-// waitReady polls every service's /readyz until all answer 200, a child
-// exits, or the ready timeout passes.
+// waitReady polls every instance's /readyz until all answer 200, a child
+// exits, or the ready timeout passes; from then on a crash is restarted.
 func (f *Fleet) waitReady(ctx context.Context) error {
+	if err := f.pollReady(ctx); err != nil {
+		return err
+	}
+	f.ready.Store(true)
+	return nil
+}
+
+func (f *Fleet) pollReady(ctx context.Context) error {
 	client := &http.Client{Timeout: 2 * time.Second}
 	deadline := time.NewTimer(f.o.ReadyTimeout)
 	defer deadline.Stop()
-	pending := map[string]*service{}
-	for _, s := range f.services {
-		pending[s.name] = s
+	pending := map[string]*instance{}
+	for _, in := range f.instances {
+		pending[in.name] = in
 	}
 	last := map[string]string{}
 	for {
@@ -104,14 +103,14 @@ func (f *Fleet) waitReady(ctx context.Context) error {
 	}
 }
 
-func (f *Fleet) probeAll(ctx context.Context, client *http.Client, pending map[string]*service, last map[string]string) {
-	for name, s := range pending {
-		if why, ok := probe(ctx, client, s.readyURL()); !ok {
+func (f *Fleet) probeAll(ctx context.Context, client *http.Client, pending map[string]*instance, last map[string]string) {
+	for name, in := range pending {
+		if why, ok := probe(ctx, client, in.readyURL()); !ok {
 			last[name] = why
 			continue
 		}
 		delete(pending, name)
-		f.con.say("%s ready on port %d", name, s.port)
+		f.con.say("%s ready on port %d", name, in.port)
 	}
 }
 
@@ -133,7 +132,7 @@ func probe(ctx context.Context, client *http.Client, url string) (string, bool) 
 	return fmt.Sprintf("%s %s", resp.Status, strings.TrimSpace(string(body))), false
 }
 
-func (f *Fleet) notReady(pending map[string]*service, last map[string]string) error {
+func (f *Fleet) notReady(pending map[string]*instance, last map[string]string) error {
 	names := make([]string, 0, len(pending))
 	for name := range pending {
 		names = append(names, name)
@@ -142,28 +141,35 @@ func (f *Fleet) notReady(pending map[string]*service, last map[string]string) er
 	var b strings.Builder
 	fmt.Fprintf(&b, "not ready within %s: %s", f.o.ReadyTimeout, strings.Join(names, ", "))
 	for _, name := range names {
-		s := pending[name]
-		fmt.Fprintf(&b, "\n  %s: GET %s: %s; its last lines:\n%s", name, s.readyURL(), last[name], s.proc.out.tail)
+		in := pending[name]
+		fmt.Fprintf(&b, "\n  %s: GET %s: %s; its last lines:\n%s", name, in.readyURL(), last[name], in.current().out.tail)
 	}
 	return errors.New(b.String())
 }
 
-// stopServices sends SIGTERM to every service, the gateway first, and waits
-// for all of them together; whoever outlasts the stop timeout is killed.
+// stopServices ends the supervisors' run (no restart from now on), sends
+// SIGTERM to every service process, the gateway first, and waits for all of
+// them together; whoever outlasts the stop timeout is killed.
 func (f *Fleet) stopServices() error {
-	for i := len(f.services) - 1; i >= 0; i-- {
-		if p := f.services[i].proc; !p.exited() {
+	f.cancelRun()
+	procs := make([]*process, len(f.instances))
+	for i, in := range f.instances {
+		procs[i] = in.current()
+	}
+	for i := len(procs) - 1; i >= 0; i-- {
+		if p := procs[i]; p != nil && !p.exited() {
 			p.signalGroup(syscall.SIGTERM)
 		}
 	}
 	deadline := time.Now().Add(f.o.StopTimeout)
 	var errs []error
-	for _, s := range f.services {
-		if s.proc.waitFor(time.Until(deadline)) {
+	for _, p := range procs {
+		if p == nil || p.waitFor(time.Until(deadline)) {
 			continue
 		}
-		errs = append(errs, s.proc.terminate(syscall.SIGKILL, 5*time.Second))
-		errs = append(errs, fmt.Errorf("%s did not stop within %s of SIGTERM and was killed", s.name, f.o.StopTimeout))
+		errs = append(errs, p.terminate(syscall.SIGKILL, 5*time.Second))
+		errs = append(errs, fmt.Errorf("%s did not stop within %s of SIGTERM and was killed", p.name, f.o.StopTimeout))
 	}
+	_ = f.supervisors.Wait() // each returns once run ends
 	return errors.Join(errs...)
 }

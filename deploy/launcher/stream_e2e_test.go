@@ -27,6 +27,15 @@ type sseStream struct {
 // after lastID when it is set.
 func (c *client) openStream(flightID, ticket, lastID string) *sseStream {
 	c.t.Helper()
+	s, err := c.tryOpenStream(flightID, ticket, lastID)
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	return s
+}
+
+// tryOpenStream is openStream reporting a failure instead of failing.
+func (c *client) tryOpenStream(flightID, ticket, lastID string) (*sseStream, error) {
 	url := fmt.Sprintf("http://127.0.0.1:%d/v1/flights/%s/stream", c.gateway, flightID)
 	if ticket != "" {
 		url += "?ticket=" + ticket
@@ -42,16 +51,17 @@ func (c *client) openStream(flightID, ticket, lastID string) *sseStream {
 	resp, err := gatewayHTTP(c.t).Do(req)
 	if err != nil {
 		cancel()
-		c.t.Fatalf("open stream: %v", err)
+		return nil, fmt.Errorf("open stream: %w", err)
 	}
 	if resp.StatusCode != http.StatusOK || !strings.HasPrefix(resp.Header.Get("Content-Type"), "text/event-stream") {
+		resp.Body.Close()
 		cancel()
-		c.t.Fatalf("open stream: %s %s", resp.Status, resp.Header.Get("Content-Type"))
+		return nil, fmt.Errorf("open stream: %s %s", resp.Status, resp.Header.Get("Content-Type"))
 	}
 	s := &sseStream{cancel: cancel, events: make(chan sseEvent, 64)}
 	go s.read(resp)
 	c.t.Cleanup(s.close)
-	return s
+	return s, nil
 }
 
 func (s *sseStream) read(resp *http.Response) {

@@ -50,6 +50,11 @@ func parseFlags(args []string) (launcher.Options, error) {
 	fs.StringVar(&o.BinDir, "bin", "bin", "folder with the built service binaries")
 	fs.StringVar(&o.ConfigPath, "config", "config/default.toml", "configuration file passed to every service")
 	fs.DurationVar(&o.ReadyTimeout, "ready-timeout", 90*time.Second, "how long services may take to become ready")
+	fs.Func("scale", "processes per service, e.g. query=3,projector=2 (instance i listens on the service's port + (i-1)*100)", func(s string) error {
+		sc, err := launcher.ParseScale(s)
+		o.Scale = sc
+		return err
+	})
 	if err := fs.Parse(args); err != nil {
 		return o, err
 	}
