@@ -91,7 +91,6 @@ func profiling(e *echo.Echo) {
 	e.GET("/debug/pprof/trace", echo.WrapHandler(http.HandlerFunc(pprof.Trace)))
 }
 
-
 // newEcho is an echo instance that answers every error, its own router's
 // 404 and 405 included, in the one shape with the security headers, and
 // turns a panic into a 500 with the stack in the log.
