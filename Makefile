@@ -92,7 +92,7 @@ seed: ## migrate, then seed the flight schedule (idempotent)
 	$(GO) build -o $(BIN)/ ./services/command
 	./$(BIN)/command seed
 
-bench: build ## Go benchmarks of every module, then search and seat-hold load on a fleet of its own, then SSE fan-out
+bench: build ## Go benchmarks of every module; search, holds and commits on a fleet of its own; the gateway's hop; search by query processes; SSE fan-out
 	@mods="$$($(GO) list -m -f '{{.Dir}}')"; \
 	for dir in $$mods; do \
 		echo "==> $$dir"; \
@@ -101,6 +101,8 @@ bench: build ## Go benchmarks of every module, then search and seat-hold load on
 	done
 	$(GO) build -o $(BIN)/ ./deploy/cmd/altis-bench ./deploy/cmd/altis-sse-bench
 	./$(BIN)/altis-bench -bin $(BIN) $(LOAD_ARGS)
+	./$(BIN)/altis-bench -bin $(BIN) -only hop -hop-rounds 3 -hop-duration 5s
+	./$(BIN)/altis-bench -bin $(BIN) -only scale -hop-duration 8s
 	./$(BIN)/altis-sse-bench -bin $(BIN)
 
 compose-config: ## check docker-compose.yml

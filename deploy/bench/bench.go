@@ -86,4 +86,7 @@ func WriteTable(w io.Writer, results []Result) {
 	}
 }
 
+// Millis prints d in milliseconds, as every table here does.
+func Millis(d time.Duration) string { return ms(d) }
+
 func ms(d time.Duration) string { return fmt.Sprintf("%.3f ms", float64(d.Microseconds())/1000) }

@@ -41,9 +41,7 @@ func TestScaledFleetSurvivesCrashes(t *testing.T) {
 	bin := buildFleet(t, root)
 	out := newOutput(t)
 	f, err := startFleet(t, launcher.Options{Dir: root, StateDir: stateDir(t), BinDir: bin,
-		Environ: testEnviron("APP_SEED__DAYS=2", "APP_LOG__LEVEL=warn",
-			"APP_GATEWAY__RATE_LIMIT_PER_SECOND=100000", "APP_GATEWAY__RATE_LIMIT_BURST=100000",
-			"APP_GATEWAY__GUEST_TOKENS_PER_MINUTE=100000"),
+		Environ: testEnviron("APP_SEED__DAYS=2", "APP_LOG__LEVEL=warn"),
 		Ports: freePorts(t), Out: out, ReadyTimeout: 2 * time.Minute,
 		Scale: launcher.Scale{"query": 2, "projector": 2}})
 	if err != nil {

@@ -10,7 +10,9 @@
 //     gateway, next to pgbench running the commit's bare transaction;
 //   - with -only hop: flight search under closed-model load at the query
 //     service directly, through a bare httputil.ReverseProxy and through
-//     the gateway, so the gateway's hop is read against the bare one.
+//     the gateway, so the gateway's hop is read against the bare one;
+//   - with -only scale: flight search through the gateway on fleets of its
+//     own with 1, 2 and 3 query processes, and the CPU each service used.
 //
 // Without -query/-gateway/-command it starts its own fleet (throwaway
 // PostgreSQL and Redis, embedded broker, the default 30-day seed) from the
@@ -66,11 +68,11 @@ func parse(args []string) (options, error) {
 	fs.StringVar(&o.gateway, "gateway", "", "gateway base URL (default: start a fleet)")
 	fs.StringVar(&o.command, "command", "", "command service base URL (default: start a fleet)")
 	fs.StringVar(&o.config, "config", "config/default.toml", "the fleet's configuration (its [auth] signs the bench's guest tokens)")
-	fs.StringVar(&o.only, "only", "", `run only "search", "holds", "commits" or "hop"`)
+	fs.StringVar(&o.only, "only", "", `run only "search", "holds", "commits", "hop" or "scale"`)
 	fs.StringVar(&o.serveBare, "serve-bare", "", "serve the bare echo baseline on this address and nothing else (the tool runs itself so)")
 	fs.StringVar(&o.serveProxy, "serve-proxy", "", "serve a bare reverse proxy to this URL on the address that follows, and nothing else (the tool runs itself so)")
-	fs.DurationVar(&o.hopDuration, "hop-duration", 8*time.Second, "length of each run of the hop comparison")
-	fs.IntVar(&o.hopWorkers, "hop-workers", 32, "concurrent workers of each hop run")
+	fs.DurationVar(&o.hopDuration, "hop-duration", 8*time.Second, "length of each run of the hop comparison and of each scale run")
+	fs.IntVar(&o.hopWorkers, "hop-workers", 32, "concurrent workers of each hop and scale run")
 	fs.IntVar(&o.hopRounds, "hop-rounds", 1, "rounds of the hop comparison (direct, bare proxy, gateway each)")
 	fs.StringVar(&o.profile, "profile", "", "hop: save a CPU profile of the gateway's first run to this file")
 	fs.DurationVar(&o.holdDuration, "hold-duration", 8*time.Second, "length of each seat-hold run")
@@ -99,8 +101,12 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 		}
 		return bench.ServeProxy(ctx, o.listen, o.serveProxy)
 	}
-	if o.only != "" && o.only != "search" && o.only != "holds" && o.only != "commits" && o.only != "hop" {
-		return fmt.Errorf("-only %q: want search, holds, commits or hop", o.only)
+	switch o.only {
+	case "", "search", "holds", "commits", "hop":
+	case "scale":
+		return scaleLoad(ctx, o, out)
+	default:
+		return fmt.Errorf("-only %q: want search, holds, commits, hop or scale", o.only)
 	}
 	rates, err := parseRates(o.rates)
 	if err != nil {
@@ -113,7 +119,7 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 			return err
 		}
 		defer os.RemoveAll(state)
-		f, err := startFleet(ctx, o.bin, state)
+		f, err := startFleet(ctx, o.bin, state, nil)
 		if err != nil {
 			return err
 		}
@@ -193,7 +199,7 @@ func parseRates(s string) ([]int, error) {
 
 // startFleet runs the fleet in a temporary state folder on free ports, with
 // the gateway's rate limits lifted (all load comes from one IP).
-func startFleet(ctx context.Context, bin, state string) (*launcher.Fleet, error) {
+func startFleet(ctx context.Context, bin, state string, scale launcher.Scale) (*launcher.Fleet, error) {
 	ports, err := freePorts()
 	if err != nil {
 		return nil, err
@@ -202,7 +208,7 @@ func startFleet(ctx context.Context, bin, state string) (*launcher.Fleet, error)
 	for _, budget := range []string{"SEARCH", "HOLDS", "COMMITS", "TOKENS"} {
 		env = append(env, "APP_GATEWAY__LIMITS__"+budget+"__PER_SECOND=1000000", "APP_GATEWAY__LIMITS__"+budget+"__BURST=1000000")
 	}
-	return launcher.Start(ctx, launcher.Options{StateDir: state, BinDir: bin, Environ: env, Ports: ports, Out: io.Discard})
+	return launcher.Start(ctx, launcher.Options{StateDir: state, BinDir: bin, Environ: env, Ports: ports, Scale: scale, Out: io.Discard})
 }
 
 func freePorts() (launcher.Ports, error) {
