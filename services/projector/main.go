@@ -65,11 +65,11 @@ type wiring struct {
 
 func wire(env lifecycle.Env, cfg config, pool *pgxpool.Pool, rdb rueidis.Client) (wiring, error) {
 	ix := redisindex.NewIndex(rdb, readmodel.NewKeys(cfg.Redis.Prefix), cfg.Readmodel.SeatEventsMaxLen)
-	rb, err := app.NewRebuildIndex(postgres.NewSnapshot(pool), ix, env.Log, cfg.Projector.RebuildBatch)
+	rb, err := app.NewRebuildIndex(postgres.NewSnapshot(pool), ix, env.Log, cfg.Projector.RebuildBatch, cfg.Projector.DropGrace)
 	if err != nil {
 		return wiring{}, err
 	}
-	ens, err := app.NewEnsureIndex(ix, rb, ix, env.Log, cfg.Projector.DropGrace)
+	ens, err := app.NewEnsureIndex(ix, rb, ix, env.Log)
 	return wiring{index: ix, ensure: ens, rebuild: rb}, err
 }
 
@@ -92,12 +92,12 @@ func rebuild(ctx context.Context, env lifecycle.Env, cfg config, pool *pgxpool.P
 	if err != nil {
 		return err
 	}
-	res, err := w.rebuild.Handle(ctx)
-	if err != nil {
+	if _, err := w.rebuild.Handle(ctx); err != nil {
 		return err
 	}
 	env.Log.Info("waiting for readers before dropping the old generation", "grace", cfg.Projector.DropGrace.String())
-	return w.ensure.DropAfterGrace(ctx, res.Replaced)
+	// Interrupted, the drop stays recorded in Redis for a serving projector.
+	return w.ensure.DropAfterGrace(ctx, cfg.Projector.DropGrace)
 }
 
 func serve(ctx context.Context, env lifecycle.Env, cfg config, pool *pgxpool.Pool, rdb rueidis.Client) error {

@@ -70,11 +70,11 @@ func newPipelineWith(t testing.TB, redisDB string, partitions int32) *pipeline {
 	t.Cleanup(broker.Close)
 	p := &pipeline{pool: pool, rdb: rdb, keys: readmodel.NewKeys(prefix), broker: broker}
 	ix := redisindex.NewIndex(rdb, p.keys, 100)
-	p.rebuild, err = app.NewRebuildIndex(postgres.NewSnapshot(pool), ix, logging.Discard(), 7)
+	p.rebuild, err = app.NewRebuildIndex(postgres.NewSnapshot(pool), ix, logging.Discard(), 7, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
-	p.ensure, err = app.NewEnsureIndex(ix, p.rebuild, ix, logging.Discard(), 0)
+	p.ensure, err = app.NewEnsureIndex(ix, p.rebuild, ix, logging.Discard())
 	if err != nil {
 		t.Fatal(err)
 	}
