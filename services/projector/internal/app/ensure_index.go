@@ -24,14 +24,15 @@ type EnsureIndex struct {
 	rebuild *RebuildIndex
 	gens    Generations
 	log     *slog.Logger
+	metrics Metrics
 }
 
 // NewEnsureIndex builds the use case.
-func NewEnsureIndex(status IndexStatus, rebuild *RebuildIndex, gens Generations, log *slog.Logger) (*EnsureIndex, error) {
-	if status == nil || rebuild == nil || gens == nil || log == nil {
+func NewEnsureIndex(status IndexStatus, rebuild *RebuildIndex, gens Generations, log *slog.Logger, m Metrics) (*EnsureIndex, error) {
+	if status == nil || rebuild == nil || gens == nil || log == nil || m.Rebuilds == nil {
 		return nil, errors.New("ensure index: nil dependency")
 	}
-	return &EnsureIndex{status: status, rebuild: rebuild, gens: gens, log: log}, nil
+	return &EnsureIndex{status: status, rebuild: rebuild, gens: gens, log: log, metrics: m}, nil
 }
 
 // Handle checks once and rebuilds if needed. It reports whether it rebuilt.
@@ -49,6 +50,7 @@ func (e *EnsureIndex) Handle(ctx context.Context) (bool, error) {
 	if err != nil {
 		return false, err
 	}
+	e.metrics.Rebuilds.WithLabelValues(RebuildMissing).Inc()
 	e.log.InfoContext(ctx, "old index generation retired", "generation", res.Replaced)
 	return true, nil
 }

@@ -82,6 +82,18 @@ var unlockScript = rueidis.NewLuaScript(`
 if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
 return 0`)
 
+// seatVersionsScript returns, for each flight id in ARGV[2..], the
+// seats_v of the current generation (0 when the flight is missing), or
+// {-1} when there is no current generation.
+var seatVersionsScript = platformredis.NewScript(readmodel.Lua(`
+local cur = redis.call('GET', K.current())
+if not cur then return {-1} end
+local out = {}
+for i = 2, #ARGV do
+  out[#out + 1] = tonumber(redis.call('HGET', K.flight(cur, ARGV[i]), 'seats_v') or '0')
+end
+return out`))
+
 // Index is the projector's view of the availability index.
 type Index struct {
 	client       rueidis.Client
@@ -210,6 +222,22 @@ func (ix *Index) Switch(ctx context.Context, gen int64, grace time.Duration) (in
 		return 0, err
 	}
 	return strconv.ParseInt(s, 10, 64)
+}
+
+// SeatVersions implements app.SeatVersions in one round trip that reads
+// one generation.
+func (ix *Index) SeatVersions(ctx context.Context, flightIDs []string) ([]int64, error) {
+	vs, err := seatVersionsScript.Exec(ctx, ix.client, nil, append([]string{ix.keys.Prefix()}, flightIDs...)).AsIntSlice()
+	if err != nil {
+		return nil, err
+	}
+	if len(vs) == 1 && vs[0] == -1 {
+		return nil, app.ErrNoCurrentIndex
+	}
+	if len(vs) != len(flightIDs) {
+		return nil, fmt.Errorf("seat versions: %d answers for %d flights", len(vs), len(flightIDs))
+	}
+	return vs, nil
 }
 
 // DueRetired lists the retired generations whose grace has passed.
