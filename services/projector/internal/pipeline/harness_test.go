@@ -39,7 +39,7 @@ type pipeline struct {
 	ensure  *app.EnsureIndex
 	rebuild *app.RebuildIndex
 	metrics app.Metrics
-	// consumerMetrics receives the consumer's metrics once start runs.
+	// consumerMetrics holds the metrics of the consumer start ran last.
 	consumerMetrics *prometheus.Registry
 }
 
@@ -72,7 +72,7 @@ func newPipelineWith(t testing.TB, redisDB string, partitions int32) *pipeline {
 	}
 	t.Cleanup(broker.Close)
 	p := &pipeline{pool: pool, rdb: rdb, keys: readmodel.NewKeys(prefix), broker: broker,
-		metrics: app.NewMetrics(prometheus.NewRegistry()), consumerMetrics: prometheus.NewRegistry()}
+		metrics: app.NewMetrics(prometheus.NewRegistry())}
 	ix := redisindex.NewIndex(rdb, p.keys, 100)
 	p.rebuild, err = app.NewRebuildIndex(postgres.NewSnapshot(pool), ix, logging.Discard(), 7, 0)
 	if err != nil {
@@ -110,7 +110,9 @@ func (p *pipeline) start(t testing.TB) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	consumer, err := kafkaport.NewConsumer(p.client(t, kafkaport.ClientOptions()...), project, logging.Discard(), p.consumerMetrics)
+	reg := prometheus.NewRegistry()
+	p.consumerMetrics = reg
+	consumer, err := kafkaport.NewConsumer(p.client(t, kafkaport.ClientOptions()...), project, logging.Discard(), reg)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -69,12 +69,12 @@ func TestMalformedEventsGoToTheDeadLetterTopic(t *testing.T) {
 			t.Errorf("dead letter %d: value %q headers %v; want value %q reason %s offset %s", i, dead[i].Value, h, w.value, w.reason, w.offset)
 		}
 	}
+	waitCommitted(t, p, int64(len(sent))) // the counters move before the commit
 	for reason, n := range map[string]float64{events.RejectEnvelope: 1, events.RejectUnknownType: 1, events.RejectPayload: 1} {
 		if got := metricValue(t, p.consumerMetrics, "projector_dead_letters_total", "reason", reason); got != n {
 			t.Errorf("projector_dead_letters_total{reason=%q} = %v, want %v", reason, got, n)
 		}
 	}
-	waitCommitted(t, p, int64(len(sent)))
 }
 
 // readTopic reads n records of topic from the start.
