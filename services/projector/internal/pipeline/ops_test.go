@@ -75,6 +75,9 @@ func TestMalformedEventsGoToTheDeadLetterTopic(t *testing.T) {
 			t.Errorf("projector_dead_letters_total{reason=%q} = %v, want %v", reason, got, n)
 		}
 	}
+	if got := metricValue(t, p.consumerMetrics, "projector_partition_lag_records", "partition", "0"); got != 0 {
+		t.Errorf("projector_partition_lag_records{partition=0} = %v after consuming everything, want 0", got)
+	}
 }
 
 // readTopic reads n records of topic from the start.
@@ -122,6 +125,7 @@ func waitCommitted(t *testing.T, p *pipeline, offset int64) {
 	}
 }
 
+// metricValue reads one labelled counter or gauge; -1 when it is absent.
 func metricValue(t *testing.T, reg *prometheus.Registry, name, label, value string) float64 {
 	t.Helper()
 	mfs, err := reg.Gather()
@@ -135,12 +139,15 @@ func metricValue(t *testing.T, reg *prometheus.Registry, name, label, value stri
 		for _, m := range mf.GetMetric() {
 			for _, l := range m.GetLabel() {
 				if l.GetName() == label && l.GetValue() == value {
+					if g := m.GetGauge(); g != nil {
+						return g.GetValue()
+					}
 					return m.GetCounter().GetValue()
 				}
 			}
 		}
 	}
-	return 0
+	return -1 // absent
 }
 
 // A Redis failover to a replica that missed the last writes: one flight's
