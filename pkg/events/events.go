@@ -13,8 +13,32 @@ import (
 // by flight id so that one flight's events stay in order.
 const TopicFlights = "altis.flights.v1"
 
+// TopicDeadLetter receives every record a consumer could not use (an
+// undecodable envelope, an unknown type or version, a payload failing
+// validation): the original key, value and headers, plus the DeadLetter*
+// headers saying why and where it came from. Nothing reads it
+// automatically; operators inspect it and republish by hand.
+const TopicDeadLetter = "altis.deadletter.v1"
+
+// Headers a dead-lettered record carries besides its original ones.
+const (
+	DeadLetterReason    = "dlq_reason"    // why: one of the Reject* values
+	DeadLetterError     = "dlq_error"     // the decoding error, for people
+	DeadLetterTopic     = "dlq_topic"     // the topic it was read from
+	DeadLetterPartition = "dlq_partition" // its partition there (decimal)
+	DeadLetterOffset    = "dlq_offset"    // its offset there (decimal)
+	DeadLetterConsumer  = "dlq_consumer"  // the consumer group that gave up on it
+)
+
+// Reasons a consumer rejects an event (the DeadLetterReason header).
+const (
+	RejectEnvelope    = "envelope"     // not JSON, or a required field missing
+	RejectUnknownType = "unknown_type" // a type or version this consumer does not know
+	RejectPayload     = "payload"      // the payload does not decode or fails validation
+)
+
 // Topics lists every topic a broker must have; launchers create them up front.
-func Topics() []string { return []string{TopicFlights} }
+func Topics() []string { return []string{TopicFlights, TopicDeadLetter} }
 
 // Event types. A type never changes meaning; a new shape gets a new version.
 const (

@@ -16,12 +16,14 @@ var layout = []struct{ name, template string }{
 	{"schema", "$p:index:schema"},         // SchemaVersion of the current generation
 	{"generation", "$p:index:generation"}, // counter naming new generations
 	{"rebuild_lock", "$p:index:rebuild-lock"},
+	{"retired", "$p:index:retired"}, // zset generation → when to drop it (unix ms)
 	{"gen_prefix", "$p:ix:$gen:"},
-	{"flight", "$p:ix:$gen:flight:{$flight}"}, // hash: doc, doc_v, seats_v, sold, route
-	{"sold", "$p:ix:$gen:sold:{$flight}"},     // set of seats sold
-	{"route", "$p:ix:$gen:route:$route"},      // zset flight id → departure (unix s)
-	{"layout", "$p:ix:$gen:layout:$aircraft"}, // events.SeatLayout JSON
-	{"airports", "$p:ix:$gen:airports"},       // set of served airport codes
+	{"flight", "$p:ix:$gen:flight:{$flight}"},     // hash: doc, doc_v, seats_v, sold, route
+	{"sold", "$p:ix:$gen:sold:{$flight}"},         // set of seats sold
+	{"route", "$p:ix:$gen:route:$route"},          // zset flight id → departure (unix s)
+	{"layout", "$p:ix:$gen:layout:$aircraft"},     // events.SeatLayout JSON
+	{"layout_v", "$p:ix:$gen:layout-v:$aircraft"}, // version of that layout (see Keys.LayoutVersion)
+	{"airports", "$p:ix:$gen:airports"},           // set of served airport codes
 	// Live seat state of one flight, outside any generation.
 	{"holds", "$p:holds:{$flight}"},                   // zset seat → hold expiry (unix ms)
 	{"holders", "$p:holders:{$flight}"},               // hash seat → trip id
@@ -169,6 +171,11 @@ func (k Keys) Generation() string { return k.key("generation") }
 // RebuildLock is held by the one projector rebuilding.
 func (k Keys) RebuildLock() string { return k.key("rebuild_lock") }
 
+// Retired scores each generation a switch replaced by when it may be
+// dropped (unix ms, by the Redis clock). Kept in Redis, not in a timer, so
+// a projector that crashes before the drop leaves it for the next one.
+func (k Keys) Retired() string { return k.key("retired") }
+
 // GenPrefix is the prefix of every key of generation g.
 func (k Keys) GenPrefix(g int64) string { return k.key("gen_prefix", gen(g)) }
 
@@ -184,6 +191,13 @@ func (k Keys) Route(g int64, route string) string { return k.key("route", gen(g)
 
 // Layout holds an aircraft's seat layout (events.SeatLayout JSON).
 func (k Keys) Layout(g int64, aircraft string) string { return k.key("layout", gen(g), aircraft) }
+
+// LayoutVersion holds the version of the layout stored under Layout: the
+// unix ms of the event (or snapshot) that wrote it. Many flights share an
+// aircraft; only a newer-or-equal version may overwrite the layout.
+func (k Keys) LayoutVersion(g int64, aircraft string) string {
+	return k.key("layout_v", gen(g), aircraft)
+}
 
 // Airports is the set of airport codes served by any indexed flight.
 func (k Keys) Airports(g int64) string { return k.key("airports", gen(g)) }

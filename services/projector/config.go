@@ -25,6 +25,9 @@ type projectorConfig struct {
 	RebuildBatch  int           `koanf:"rebuild_batch"`
 	DropGrace     time.Duration `koanf:"drop_grace"`
 	WatchInterval time.Duration `koanf:"watch_interval"`
+	CheckInterval time.Duration `koanf:"check_interval"`
+	CheckSample   int           `koanf:"check_sample"`
+	CheckGrace    time.Duration `koanf:"check_grace"`
 }
 
 func (c projectorConfig) Validate() error {
@@ -38,6 +41,12 @@ func (c projectorConfig) Validate() error {
 		return cfgpkg.Invalid("drop_grace", "must not be negative")
 	case c.WatchInterval < 100*time.Millisecond:
 		return cfgpkg.Invalid("watch_interval", "must be at least 100ms")
+	case c.CheckInterval < time.Second:
+		return cfgpkg.Invalid("check_interval", "must be at least 1s")
+	case c.CheckSample < 1 || c.CheckSample > 10000:
+		return cfgpkg.Invalid("check_sample", "must be between 1 and 10000")
+	case c.CheckGrace < 0 || c.CheckGrace >= c.CheckInterval:
+		return cfgpkg.Invalid("check_grace", "must not be negative and must be shorter than check_interval")
 	}
 	return nil
 }

@@ -27,6 +27,9 @@ func TestBadValuesNameTheKey(t *testing.T) {
 		"APP_KAFKA__BROKERS=":             "brokers",
 		"APP_REDIS__URL=http://nope":      "url",
 		"APP_PROJECTOR__WATCH_INTERVAL=1": "watch_interval",
+		"APP_PROJECTOR__CHECK_INTERVAL=1": "check_interval",
+		"APP_PROJECTOR__CHECK_SAMPLE=0":   "check_sample",
+		"APP_PROJECTOR__CHECK_GRACE=1m":   "check_grace",
 	} {
 		l, err := cfgpkg.Load("../../config/default.toml", []string{env})
 		if err == nil {

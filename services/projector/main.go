@@ -11,6 +11,7 @@ import (
 	"errors"
 
 	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/prometheus/client_golang/prometheus"
 	"github.com/redis/rueidis"
 	"golang.org/x/sync/errgroup"
 
@@ -61,16 +62,23 @@ type wiring struct {
 	index   *redisindex.Index
 	ensure  *app.EnsureIndex
 	rebuild *app.RebuildIndex
+	check   *app.CheckIndex
 }
 
-func wire(env lifecycle.Env, cfg config, pool *pgxpool.Pool, rdb rueidis.Client) (wiring, error) {
+func wire(env lifecycle.Env, cfg config, pool *pgxpool.Pool, rdb rueidis.Client, reg prometheus.Registerer) (wiring, error) {
 	ix := redisindex.NewIndex(rdb, readmodel.NewKeys(cfg.Redis.Prefix), cfg.Readmodel.SeatEventsMaxLen)
-	rb, err := app.NewRebuildIndex(postgres.NewSnapshot(pool), ix, env.Log, cfg.Projector.RebuildBatch)
+	rb, err := app.NewRebuildIndex(postgres.NewSnapshot(pool), ix, env.Log, cfg.Projector.RebuildBatch, cfg.Projector.DropGrace)
 	if err != nil {
 		return wiring{}, err
 	}
-	ens, err := app.NewEnsureIndex(ix, rb, ix, env.Log, cfg.Projector.DropGrace)
-	return wiring{index: ix, ensure: ens, rebuild: rb}, err
+	m := app.NewMetrics(reg)
+	ens, err := app.NewEnsureIndex(ix, rb, ix, env.Log, m)
+	if err != nil {
+		return wiring{}, err
+	}
+	p := cfg.Projector
+	check, err := app.NewCheckIndex(postgres.NewInventory(pool), ix, rb, env.Log, m, p.CheckSample, p.CheckGrace)
+	return wiring{index: ix, ensure: ens, rebuild: rb, check: check}, err
 }
 
 // indexBuilt is ready once a current index generation of this schema exists.
@@ -88,20 +96,21 @@ func indexBuilt(ix *redisindex.Index) func(context.Context) error {
 }
 
 func rebuild(ctx context.Context, env lifecycle.Env, cfg config, pool *pgxpool.Pool, rdb rueidis.Client) error {
-	w, err := wire(env, cfg, pool, rdb)
+	w, err := wire(env, cfg, pool, rdb, prometheus.NewRegistry())
 	if err != nil {
 		return err
 	}
-	res, err := w.rebuild.Handle(ctx)
-	if err != nil {
+	if _, err := w.rebuild.Handle(ctx); err != nil {
 		return err
 	}
 	env.Log.Info("waiting for readers before dropping the old generation", "grace", cfg.Projector.DropGrace.String())
-	return w.ensure.DropAfterGrace(ctx, res.Replaced)
+	// Interrupted, the drop stays recorded in Redis for a serving projector.
+	return w.ensure.DropAfterGrace(ctx, cfg.Projector.DropGrace)
 }
 
 func serve(ctx context.Context, env lifecycle.Env, cfg config, pool *pgxpool.Pool, rdb rueidis.Client) error {
-	w, err := wire(env, cfg, pool, rdb)
+	srv := web.New(web.Options{Service: "projector", Log: env.Log})
+	w, err := wire(env, cfg, pool, rdb, srv.Registry)
 	if err != nil {
 		return err
 	}
@@ -112,7 +121,6 @@ func serve(ctx context.Context, env lifecycle.Env, cfg config, pool *pgxpool.Poo
 	// The consumer blocks rebalances while it applies a poll; leaving the
 	// group on shutdown must not wait for one.
 	defer kc.CloseAllowingRebalance()
-	srv := web.New(web.Options{Service: "projector", Log: env.Log})
 	srv.Ready(
 		web.Check{Name: "postgres", Fn: pool.Ping},
 		web.Check{Name: "redis", Fn: redis.Ping(rdb)},
@@ -127,8 +135,12 @@ func serve(ctx context.Context, env lifecycle.Env, cfg config, pool *pgxpool.Poo
 	if err != nil {
 		return err
 	}
+	// Every goroutine of the projector is one of these (the rebuild lock's
+	// renewal is started and stopped within RebuildIndex.Handle); each
+	// returns when ctx ends, and the first failure ends the others.
 	g, ctx := errgroup.WithContext(ctx)
 	g.Go(func() error { return w.ensure.Watch(ctx, cfg.Projector.WatchInterval) })
+	g.Go(func() error { return w.check.Watch(ctx, cfg.Projector.CheckInterval) })
 	g.Go(func() error {
 		if err := kafka.WaitTopics(ctx, kc, cfg.Kafka, env.Log, events.Topics()...); err != nil {
 			return err

@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"time"
 
+	"github.com/redis/rueidis"
 	"golang.org/x/sync/errgroup"
 
 	"github.com/altisair/altis/pkg/platform/auth"
@@ -53,8 +54,9 @@ func run(ctx context.Context, env lifecycle.Env) error {
 	}
 	defer rdb.Close()
 	srv := web.New(web.Options{Service: "query", Log: env.Log, Errors: http.Errors})
-	srv.Ready(web.Check{Name: "redis", Fn: redis.Ping(rdb)})
 	keys := readmodel.NewKeys(cfg.Redis.Prefix)
+	ix := redisindex.NewIndex(rdb, keys)
+	srv.Ready(readyChecks(rdb, ix)...)
 	st := cfg.Query.Stream
 	hub, err := sse.NewHub(sse.Config{Buffer: st.Buffer, MaxPerGuest: st.MaxPerGuest, MaxConnections: st.MaxConnections},
 		srv.Registry, env.Log)
@@ -62,7 +64,7 @@ func run(ctx context.Context, env lifecycle.Env) error {
 		return err
 	}
 	seatEvents := redisindex.NewSeatEvents(rdb, keys, env.Log)
-	h, err := handlers(redisindex.NewIndex(rdb, keys), seatEvents, hub, st.Heartbeat, engine, guests, env.Log)
+	h, err := handlers(ix, seatEvents, hub, st.Heartbeat, engine, guests, env.Log)
 	if err != nil {
 		return err
 	}
@@ -88,6 +90,14 @@ func serveWithStreams(ctx context.Context, srv *web.Server, c web.Config, hub *s
 		return srv.Serve(ctx, c)
 	})
 	return g.Wait()
+}
+
+// readyChecks make /readyz fail until the query can answer: Redis answers
+// and the availability index exists ("index" fails while the projector
+// builds it for the first time, so no load balancer sends searches that
+// could only get 503).
+func readyChecks(rdb rueidis.Client, ix *redisindex.Index) []web.Check {
+	return []web.Check{{Name: "redis", Fn: redis.Ping(rdb)}, {Name: "index", Fn: ix.Ready}}
 }
 
 func handlers(ix index, seatLog app.SeatLog, hub *sse.Hub, heartbeat time.Duration, engine *pricing.Engine,

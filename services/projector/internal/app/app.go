@@ -29,6 +29,10 @@ type Flight struct {
 	Fares                       map[string]int64
 	Capacity                    int
 	Layout                      events.SeatLayout
+	// LayoutVersion orders writes of the aircraft's seat layout, which many
+	// flights share: the event's occurred_at (or a snapshot's time) in unix
+	// ms. The index keeps the layout with the highest version.
+	LayoutVersion int64
 }
 
 // SeatChange names seats just sold or released.

@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"time"
 )
@@ -15,21 +16,23 @@ type IndexStatus interface {
 
 // EnsureIndex rebuilds the index when it is missing (a fresh or flushed
 // Redis) or was built with another schema version.
+// It also drops the generations rebuilds replaced once their grace has
+// passed: the due drops are recorded in Redis (readmodel Keys.Retired), so
+// a projector that crashes before a drop leaves it to the next one.
 type EnsureIndex struct {
 	status  IndexStatus
 	rebuild *RebuildIndex
 	gens    Generations
 	log     *slog.Logger
-	grace   time.Duration
+	metrics Metrics
 }
 
-// NewEnsureIndex builds the use case; grace is how long a replaced
-// generation stays readable.
-func NewEnsureIndex(status IndexStatus, rebuild *RebuildIndex, gens Generations, log *slog.Logger, grace time.Duration) (*EnsureIndex, error) {
-	if status == nil || rebuild == nil || gens == nil || log == nil {
+// NewEnsureIndex builds the use case.
+func NewEnsureIndex(status IndexStatus, rebuild *RebuildIndex, gens Generations, log *slog.Logger, m Metrics) (*EnsureIndex, error) {
+	if status == nil || rebuild == nil || gens == nil || log == nil || m.Rebuilds == nil {
 		return nil, errors.New("ensure index: nil dependency")
 	}
-	return &EnsureIndex{status: status, rebuild: rebuild, gens: gens, log: log, grace: grace}, nil
+	return &EnsureIndex{status: status, rebuild: rebuild, gens: gens, log: log, metrics: m}, nil
 }
 
 // Handle checks once and rebuilds if needed. It reports whether it rebuilt.
@@ -47,17 +50,21 @@ func (e *EnsureIndex) Handle(ctx context.Context) (bool, error) {
 	if err != nil {
 		return false, err
 	}
-	e.dropLater(ctx, res.Replaced)
+	e.metrics.Rebuilds.WithLabelValues(RebuildMissing).Inc()
+	e.log.InfoContext(ctx, "old index generation retired", "generation", res.Replaced)
 	return true, nil
 }
 
-// Watch runs Handle every interval until ctx ends.
+// Watch runs Handle and DropDue every interval until ctx ends.
 func (e *EnsureIndex) Watch(ctx context.Context, interval time.Duration) error {
 	t := time.NewTicker(interval)
 	defer t.Stop()
 	for {
 		if _, err := e.Handle(ctx); err != nil && ctx.Err() == nil {
 			e.log.ErrorContext(ctx, "index check failed", "err", err)
+		}
+		if _, err := e.DropDue(ctx); err != nil && ctx.Err() == nil {
+			e.log.ErrorContext(ctx, "dropping retired index generations failed", "err", err)
 		}
 		select {
 		case <-ctx.Done():
@@ -67,22 +74,34 @@ func (e *EnsureIndex) Watch(ctx context.Context, interval time.Duration) error {
 	}
 }
 
-// DropAfterGrace deletes gen once readers have had time to move on.
-func (e *EnsureIndex) DropAfterGrace(ctx context.Context, gen int64) error {
-	select {
-	case <-ctx.Done():
-	case <-time.After(e.grace):
+// DropDue drops every retired generation whose grace has passed and
+// returns how many. A generation leaves the record only once dropped, so a
+// crash halfway through leaves it due for the next call, here or in
+// another projector (dropping twice is harmless).
+func (e *EnsureIndex) DropDue(ctx context.Context) (int, error) {
+	due, err := e.gens.DueRetired(ctx)
+	if err != nil {
+		return 0, err
 	}
-	return e.gens.Drop(context.WithoutCancel(ctx), gen)
+	for i, gen := range due {
+		if err := e.gens.Drop(ctx, gen); err != nil {
+			return i, fmt.Errorf("drop generation %d: %w", gen, err)
+		}
+		if err := e.gens.Forget(ctx, gen); err != nil {
+			return i, err
+		}
+		e.log.InfoContext(ctx, "retired index generation dropped", "generation", gen)
+	}
+	return len(due), nil
 }
 
-func (e *EnsureIndex) dropLater(ctx context.Context, gen int64) {
-	if gen <= 0 {
-		return
+// DropAfterGrace waits grace (or until ctx ends), then drops what is due.
+func (e *EnsureIndex) DropAfterGrace(ctx context.Context, grace time.Duration) error {
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-time.After(grace):
 	}
-	go func() {
-		if err := e.DropAfterGrace(ctx, gen); err != nil {
-			e.log.Error("dropping old index generation failed", "generation", gen, "err", err)
-		}
-	}()
+	_, err := e.DropDue(ctx)
+	return err
 }

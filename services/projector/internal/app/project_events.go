@@ -35,21 +35,32 @@ func NewProjectEvents(index Index, log *slog.Logger) (*ProjectEvents, error) {
 
 // Result counts what a batch did.
 type Result struct {
-	Applied, Stale, Malformed int
+	Applied, Stale int
+	// Rejected lists the events that can never be applied, for the caller
+	// to set aside (dead-letter) before it commits past them.
+	Rejected []Rejected
 	// OccurredAt lists when each well-formed event happened, for lag metrics.
 	OccurredAt []time.Time
 }
 
-// Handle decodes raw events and applies them in order. Malformed events are
-// logged and skipped: retrying them can never succeed.
+// Rejected is one event of a batch that can never be applied.
+type Rejected struct {
+	Index  int    // its position in the batch
+	Reason string // events.RejectEnvelope, RejectUnknownType or RejectPayload
+	Err    error
+}
+
+// Handle decodes raw events and applies the well-formed ones in order.
+// Malformed ones are returned in Result.Rejected: retrying them can never
+// succeed.
 func (p *ProjectEvents) Handle(ctx context.Context, raw [][]byte) (Result, error) {
 	updates := make([]Update, 0, len(raw))
 	var res Result
-	for _, b := range raw {
-		u, err := decode(b)
+	for i, b := range raw {
+		u, reason, err := decode(b)
 		if err != nil {
-			p.log.ErrorContext(ctx, "skipping malformed event", "err", err)
-			res.Malformed++
+			p.log.WarnContext(ctx, "rejecting malformed event", "reason", reason, "err", err)
+			res.Rejected = append(res.Rejected, Rejected{Index: i, Reason: reason, Err: err})
 			continue
 		}
 		updates = append(updates, u)
@@ -63,10 +74,10 @@ func (p *ProjectEvents) Handle(ctx context.Context, raw [][]byte) (Result, error
 	return res, nil
 }
 
-func decode(b []byte) (Update, error) {
+func decode(b []byte) (Update, string, error) {
 	env, err := events.Decode(b)
 	if err != nil {
-		return Update{}, err
+		return Update{}, events.RejectEnvelope, err
 	}
 	u := Update{FlightID: env.FlightID, Version: env.FlightVersion, OccurredAt: env.OccurredAt}
 	switch env.Type {
@@ -77,9 +88,12 @@ func decode(b []byte) (Update, error) {
 	case events.SeatsReleased:
 		err = decodeSeats(env.Payload, readmodel.StatusAvailable, &u)
 	default:
-		err = fmt.Errorf("%w: unknown type %q", events.ErrMalformed, env.Type)
+		return u, events.RejectUnknownType, fmt.Errorf("%w: unknown type %q", events.ErrMalformed, env.Type)
 	}
-	return u, err
+	if err != nil {
+		return u, events.RejectPayload, err
+	}
+	return u, "", nil
 }
 
 func decodeFlight(payload []byte, u *Update) error {
@@ -87,12 +101,32 @@ func decodeFlight(payload []byte, u *Update) error {
 	if err := json.Unmarshal(payload, &f); err != nil {
 		return fmt.Errorf("%w: flight payload: %v", events.ErrMalformed, err)
 	}
+	if err := validFlight(f); err != nil {
+		return fmt.Errorf("%w: flight payload: %v", events.ErrMalformed, err)
+	}
 	u.Flight = &Flight{
 		Number: f.Number, Origin: f.Origin, Destination: f.Destination,
 		DepartureAt: f.DepartureAt, ArrivalAt: f.ArrivalAt, Status: f.Status,
 		Currency: f.Currency, Fares: f.Fares, Capacity: f.Capacity, Layout: f.Layout,
+		LayoutVersion: u.OccurredAt.UnixMilli(),
 	}
 	u.SoldSeats, u.HasSeats = nonNil(f.SoldSeats), true
+	return nil
+}
+
+// validFlight refuses a flight document the index could not serve: without
+// a route, a departure, an aircraft or seats to sell.
+func validFlight(f events.Flight) error {
+	switch {
+	case f.Number == "" || f.Origin == "" || f.Destination == "":
+		return errors.New("number, origin and destination are required")
+	case f.DepartureAt.IsZero() || !f.ArrivalAt.After(f.DepartureAt):
+		return errors.New("departure_at is required and arrival_at must follow it")
+	case f.Layout.Aircraft == "" || len(f.Layout.Cabins) == 0:
+		return errors.New("layout needs an aircraft and at least one cabin")
+	case f.Capacity < 1 || len(f.SoldSeats) > f.Capacity:
+		return errors.New("capacity must be positive and hold every sold seat")
+	}
 	return nil
 }
 
@@ -101,6 +135,10 @@ func decodeSeats(payload []byte, status string, u *Update) error {
 	if err := json.Unmarshal(payload, &s); err != nil {
 		return fmt.Errorf("%w: seats payload: %v", events.ErrMalformed, err)
 	}
+	if len(s.Seats) == 0 {
+		return fmt.Errorf("%w: seats payload: no seats changed", events.ErrMalformed)
+	}
+	// sold_seats is null when the last sold seat was released.
 	u.SoldSeats, u.HasSeats = nonNil(s.SoldSeats), true
 	u.Change = &SeatChange{Status: status, Seats: s.Seats}
 	return nil

@@ -21,8 +21,13 @@ type Generations interface {
 	// Load writes snapshot updates into gen (each part only if newer).
 	Load(ctx context.Context, gen int64, updates []Update) error
 	// Switch makes gen current, records the schema version and returns the
-	// generation it replaced (0 if none).
-	Switch(ctx context.Context, gen int64) (int64, error)
+	// generation it replaced (0 if none), which it records, in the same
+	// step, as retired: due for dropping once grace has passed.
+	Switch(ctx context.Context, gen int64, grace time.Duration) (int64, error)
+	// DueRetired lists the retired generations whose grace has passed.
+	DueRetired(ctx context.Context) ([]int64, error)
+	// Forget removes a dropped generation from the retired ones.
+	Forget(ctx context.Context, gen int64) error
 	// Abort stops writes to gen and deletes it after a failed rebuild.
 	Abort(ctx context.Context, gen int64) error
 	// Drop deletes every key of gen.
@@ -49,14 +54,16 @@ type RebuildIndex struct {
 	gens  Generations
 	log   *slog.Logger
 	batch int
+	grace time.Duration
 }
 
-// NewRebuildIndex builds the use case.
-func NewRebuildIndex(snap Snapshot, gens Generations, log *slog.Logger, batch int) (*RebuildIndex, error) {
-	if snap == nil || gens == nil || log == nil || batch < 1 {
-		return nil, errors.New("rebuild index: nil dependency or bad batch")
+// NewRebuildIndex builds the use case; grace is how long a replaced
+// generation stays readable before it is due for dropping.
+func NewRebuildIndex(snap Snapshot, gens Generations, log *slog.Logger, batch int, grace time.Duration) (*RebuildIndex, error) {
+	if snap == nil || gens == nil || log == nil || batch < 1 || grace < 0 {
+		return nil, errors.New("rebuild index: nil dependency, bad batch or negative grace")
 	}
-	return &RebuildIndex{snap: snap, gens: gens, log: log, batch: batch}, nil
+	return &RebuildIndex{snap: snap, gens: gens, log: log, batch: batch, grace: grace}, nil
 }
 
 // RebuildResult describes a finished rebuild.
@@ -66,8 +73,8 @@ type RebuildResult struct {
 	Took                 time.Duration
 }
 
-// Handle rebuilds the index. The old generation is left for the caller to
-// drop after readers have moved on.
+// Handle rebuilds the index. The old generation is recorded as retired;
+// EnsureIndex.DropDue drops it once readers have had time to move on.
 func (r *RebuildIndex) Handle(ctx context.Context) (RebuildResult, error) {
 	start := time.Now()
 	unlock, err := r.gens.Lock(ctx)
@@ -95,7 +102,7 @@ func (r *RebuildIndex) Handle(ctx context.Context) (RebuildResult, error) {
 		r.abort(ctx, gen)
 		return RebuildResult{}, fmt.Errorf("rebuild generation %d: %w", gen, err)
 	}
-	old, err := r.gens.Switch(ctx, gen)
+	old, err := r.gens.Switch(ctx, gen, r.grace)
 	if err != nil {
 		r.abort(ctx, gen)
 		return RebuildResult{}, fmt.Errorf("switch to generation %d: %w", gen, err)

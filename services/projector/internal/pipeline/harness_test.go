@@ -38,6 +38,9 @@ type pipeline struct {
 	broker  *kfake.Cluster
 	ensure  *app.EnsureIndex
 	rebuild *app.RebuildIndex
+	metrics app.Metrics
+	// consumerMetrics holds the metrics of the consumer start ran last.
+	consumerMetrics *prometheus.Registry
 }
 
 // redisDB, when not empty, selects a Redis database of the test's own
@@ -63,18 +66,19 @@ func newPipelineWith(t testing.TB, redisDB string, partitions int32) *pipeline {
 	if redisDB != "" { // the test owns this database: leave it empty
 		t.Cleanup(func() { _ = rdb.Do(context.Background(), rdb.B().Flushdb().Build()).Error() })
 	}
-	broker, err := kfake.NewCluster(kfake.SeedTopics(partitions, events.TopicFlights))
+	broker, err := kfake.NewCluster(kfake.SeedTopics(partitions, events.Topics()...))
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(broker.Close)
-	p := &pipeline{pool: pool, rdb: rdb, keys: readmodel.NewKeys(prefix), broker: broker}
+	p := &pipeline{pool: pool, rdb: rdb, keys: readmodel.NewKeys(prefix), broker: broker,
+		metrics: app.NewMetrics(prometheus.NewRegistry())}
 	ix := redisindex.NewIndex(rdb, p.keys, 100)
-	p.rebuild, err = app.NewRebuildIndex(postgres.NewSnapshot(pool), ix, logging.Discard(), 7)
+	p.rebuild, err = app.NewRebuildIndex(postgres.NewSnapshot(pool), ix, logging.Discard(), 7, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
-	p.ensure, err = app.NewEnsureIndex(ix, p.rebuild, ix, logging.Discard(), 0)
+	p.ensure, err = app.NewEnsureIndex(ix, p.rebuild, ix, logging.Discard(), p.metrics)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -106,7 +110,9 @@ func (p *pipeline) start(t testing.TB) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	consumer, err := kafkaport.NewConsumer(p.client(t, kafkaport.ClientOptions()...), project, logging.Discard(), prometheus.NewRegistry())
+	reg := prometheus.NewRegistry()
+	p.consumerMetrics = reg
+	consumer, err := kafkaport.NewConsumer(p.client(t, kafkaport.ClientOptions()...), project, logging.Discard(), reg)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -131,7 +131,7 @@ func TestRebuildWhileBookingsFlowHasNoGapNoDoubleCount(t *testing.T) {
 	// rebuild open while every booking below commits and is consumed: the
 	// window in which a rebuild could lose or double-count changes.
 	slow, err := app.NewRebuildIndex(slowSnapshot{postgres.NewSnapshot(p.pool), 150 * time.Millisecond},
-		redisindex.NewIndex(p.rdb, p.keys, 100), logging.Discard(), 1)
+		redisindex.NewIndex(p.rdb, p.keys, 100), logging.Discard(), 1, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -273,7 +273,7 @@ func TestSwitchRefusesAGenerationNoLongerBeingBuilt(t *testing.T) {
 	if err := p.rdb.Do(context.Background(), p.rdb.B().Del().Key(p.keys.Building()).Build()).Error(); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := ix.Switch(context.Background(), gen); err == nil {
+	if _, err := ix.Switch(context.Background(), gen, 0); err == nil {
 		t.Fatal("switched to a generation live events no longer reach")
 	}
 }

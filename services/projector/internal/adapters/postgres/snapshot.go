@@ -49,6 +49,12 @@ func (s *Snapshot) Each(ctx context.Context, batch int, fn func([]app.Update) er
 	if err != nil {
 		return err
 	}
+	// The layouts are as of this transaction's start: that orders them
+	// after every event committed before it (see app.Flight.LayoutVersion).
+	var asOf int64
+	if err := tx.QueryRow(ctx, `SELECT (extract(epoch FROM transaction_timestamp()) * 1000)::bigint`).Scan(&asOf); err != nil {
+		return fmt.Errorf("snapshot time: %w", err)
+	}
 	rows, err := tx.Query(ctx, flightsSQL, time.Now().Add(-s.Since))
 	if err != nil {
 		return fmt.Errorf("snapshot flights: %w", err)
@@ -60,6 +66,7 @@ func (s *Snapshot) Each(ctx context.Context, batch int, fn func([]app.Update) er
 		if err != nil {
 			return err
 		}
+		u.Flight.LayoutVersion = asOf
 		if buf = append(buf, u); len(buf) == batch {
 			if err := fn(buf); err != nil {
 				return err

@@ -5,7 +5,9 @@
 -- 6 route key, 7 departure score, 8 aircraft, 9 layout JSON, 10 has seats
 -- ('1'/'0'), 11 sold seats JSON array, 12 status of the changed seats
 -- ('' = no seat events; 'sold' or 'available'), 13 changed seats JSON
--- array, 14 seat-events maxlen, 15 origin, 16 destination.
+-- array, 14 seat-events maxlen, 15 origin, 16 destination, 17 layout
+-- version (unix ms; the aircraft's layout is shared by many flights, so
+-- it is written only when this version is at least the one stored).
 -- Returns 1 when the update changed the current (or target) generation.
 local id, v = ARGV[2], tonumber(ARGV[3])
 
@@ -19,7 +21,11 @@ local function apply(gen)
     end
     redis.call('HSET', fk, 'doc', ARGV[5], 'doc_v', v, 'route', ARGV[6])
     redis.call('ZADD', K.route(gen, ARGV[6]), ARGV[7], id)
-    redis.call('SET', K.layout(gen, ARGV[8]), ARGV[9])
+    local lv = tonumber(ARGV[17])
+    if lv >= tonumber(redis.call('GET', K.layout_v(gen, ARGV[8])) or '0') then
+      redis.call('SET', K.layout(gen, ARGV[8]), ARGV[9])
+      redis.call('SET', K.layout_v(gen, ARGV[8]), lv)
+    end
     redis.call('SADD', K.airports(gen), ARGV[15], ARGV[16])
     changed = 1
   end

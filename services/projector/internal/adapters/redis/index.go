@@ -26,19 +26,38 @@ var applySource string
 
 var applyScript = platformredis.NewScript(readmodel.Lua(applySource))
 
-// switchScript makes ARGV[1] current, ends the rebuild and records the
-// schema; it returns the generation replaced. It refuses when ARGV[1] is no
-// longer the generation being built (Redis lost the marker, or another
-// rebuild took over): live events may then have missed it.
-var switchScript = rueidis.NewLuaScript(`
-if redis.call('GET', KEYS[2]) ~= ARGV[1] then
-  return redis.error_reply('ALTIS_STALE generation ' .. ARGV[1] .. ' is no longer the one being built')
+// switchScript makes ARGV[2] current, ends the rebuild, records the schema
+// and schedules the generation replaced for dropping ARGV[4] ms from now
+// (Redis clock) in K.retired(); it returns that generation. It refuses
+// when ARGV[2] is no longer the generation being built (Redis lost the
+// marker, or another rebuild took over): live events may then have missed
+// it.
+var switchScript = platformredis.NewScript(readmodel.Lua(`
+if redis.call('GET', K.building()) ~= ARGV[2] then
+  return redis.error_reply('ALTIS_STALE generation ' .. ARGV[2] .. ' is no longer the one being built')
 end
-local old = redis.call('GET', KEYS[1])
-redis.call('SET', KEYS[1], ARGV[1])
-redis.call('SET', KEYS[3], ARGV[2])
-redis.call('DEL', KEYS[2])
-return old or '0'`)
+local old = redis.call('GET', K.current())
+redis.call('SET', K.current(), ARGV[2])
+redis.call('SET', K.schema(), ARGV[3])
+redis.call('DEL', K.building())
+if old and old ~= ARGV[2] then
+  redis.call('ZADD', K.retired(), now_ms() + tonumber(ARGV[4]), old)
+end
+return old or '0'`))
+
+// dueScript lists the retired generations due for dropping (by the Redis
+// clock), never the current one or the one being built.
+var dueScript = platformredis.NewScript(readmodel.Lua(`
+local out = {}
+local cur, building = redis.call('GET', K.current()), redis.call('GET', K.building())
+for _, g in ipairs(redis.call('ZRANGEBYSCORE', K.retired(), '-inf', now_ms())) do
+  if g == cur or g == building then
+    redis.call('ZREM', K.retired(), g)
+  else
+    out[#out + 1] = g
+  end
+end
+return out`))
 
 // beginScript names a new generation the one being built and returns it
 // with the generation an earlier, abandoned rebuild left behind (0: none).
@@ -62,6 +81,18 @@ return 1`)
 var unlockScript = rueidis.NewLuaScript(`
 if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
 return 0`)
+
+// seatVersionsScript returns, for each flight id in ARGV[2..], the
+// seats_v of the current generation (0 when the flight is missing), or
+// {-1} when there is no current generation.
+var seatVersionsScript = platformredis.NewScript(readmodel.Lua(`
+local cur = redis.call('GET', K.current())
+if not cur then return {-1} end
+local out = {}
+for i = 2, #ARGV do
+  out[#out + 1] = tonumber(redis.call('HGET', K.flight(cur, ARGV[i]), 'seats_v') or '0')
+end
+return out`))
 
 // Index is the projector's view of the availability index.
 type Index struct {
@@ -126,7 +157,7 @@ func (ix *Index) args(target string, u app.Update) ([]string, error) {
 	return []string{
 		ix.keys.Prefix(), u.FlightID, strconv.FormatInt(u.Version, 10), target,
 		doc, route, score, aircraft, layout, seatsFlag, sold, status, changed,
-		strconv.Itoa(ix.streamMaxLen), origin, dest,
+		strconv.Itoa(ix.streamMaxLen), origin, dest, layoutVersion(u),
 	}, nil
 }
 
@@ -145,6 +176,13 @@ func flightArgs(u app.Update) (doc, route, score, aircraft, layout, origin, dest
 	}
 	return string(b), readmodel.RouteKey(f.Origin, f.Destination, f.DepartureAt),
 		strconv.FormatInt(f.DepartureAt.Unix(), 10), f.Layout.Aircraft, string(lb), f.Origin, f.Destination, nil
+}
+
+func layoutVersion(u app.Update) string {
+	if u.Flight == nil {
+		return "0"
+	}
+	return strconv.FormatInt(u.Flight.LayoutVersion, 10)
 }
 
 func toDoc(id string, f *app.Flight) readmodel.FlightDoc {
@@ -174,15 +212,42 @@ func (ix *Index) Begin(ctx context.Context) (int64, error) {
 	return vals[0], nil
 }
 
-// Switch makes gen current and returns the generation it replaced.
-func (ix *Index) Switch(ctx context.Context, gen int64) (int64, error) {
-	keys := []string{ix.keys.Current(), ix.keys.Building(), ix.keys.Schema()}
-	args := []string{strconv.FormatInt(gen, 10), strconv.Itoa(readmodel.SchemaVersion)}
-	s, err := switchScript.Exec(ctx, ix.client, keys, args).ToString()
+// Switch makes gen current and returns the generation it replaced, which
+// it records as retired: due for dropping once grace has passed.
+func (ix *Index) Switch(ctx context.Context, gen int64, grace time.Duration) (int64, error) {
+	args := []string{ix.keys.Prefix(), strconv.FormatInt(gen, 10), strconv.Itoa(readmodel.SchemaVersion),
+		strconv.FormatInt(grace.Milliseconds(), 10)}
+	s, err := switchScript.Exec(ctx, ix.client, nil, args).ToString()
 	if err != nil {
 		return 0, err
 	}
 	return strconv.ParseInt(s, 10, 64)
+}
+
+// SeatVersions implements app.SeatVersions in one round trip that reads
+// one generation.
+func (ix *Index) SeatVersions(ctx context.Context, flightIDs []string) ([]int64, error) {
+	vs, err := seatVersionsScript.Exec(ctx, ix.client, nil, append([]string{ix.keys.Prefix()}, flightIDs...)).AsIntSlice()
+	if err != nil {
+		return nil, err
+	}
+	if len(vs) == 1 && vs[0] == -1 {
+		return nil, app.ErrNoCurrentIndex
+	}
+	if len(vs) != len(flightIDs) {
+		return nil, fmt.Errorf("seat versions: %d answers for %d flights", len(vs), len(flightIDs))
+	}
+	return vs, nil
+}
+
+// DueRetired lists the retired generations whose grace has passed.
+func (ix *Index) DueRetired(ctx context.Context) ([]int64, error) {
+	return dueScript.Exec(ctx, ix.client, nil, []string{ix.keys.Prefix()}).AsIntSlice()
+}
+
+// Forget removes gen from the retired generations once it is dropped.
+func (ix *Index) Forget(ctx context.Context, gen int64) error {
+	return ix.client.Do(ctx, ix.client.B().Zrem().Key(ix.keys.Retired()).Member(strconv.FormatInt(gen, 10)).Build()).Error()
 }
 
 // Abort ends a failed rebuild of gen and deletes what it wrote.
