@@ -42,7 +42,7 @@ func TestScaledFleetSurvivesCrashes(t *testing.T) {
 	out := newOutput(t)
 	f, err := startFleet(t, launcher.Options{Dir: root, StateDir: stateDir(t), BinDir: bin,
 		Environ: testEnviron("APP_SEED__DAYS=2", "APP_LOG__LEVEL=warn"),
-		Ports: freePorts(t), Out: out, ReadyTimeout: 2 * time.Minute,
+		Ports:   freePorts(t), Out: out, ReadyTimeout: 2 * time.Minute,
 		Scale: launcher.Scale{"query": 2, "projector": 2}})
 	if err != nil {
 		t.Fatal(err)
