@@ -126,7 +126,8 @@ type datasource struct {
 // commits, the outbox, projector lag and open SSE streams.
 var dashboardMetrics = []string{
 	"http_request_duration_seconds", "command_seat_holds_total", "command_commits_total",
-	"outbox_backlog_rows", "outbox_dead_letters_total", "projector_event_lag_seconds", "query_streams_open",
+	"outbox_backlog_rows", "outbox_dead_letters_total", "projector_event_lag_seconds", "projector_partition_lag_records",
+	"projector_dead_letters_total", "projector_index_rebuilds_total", "query_streams_open", "gateway_upstream_ejected",
 }
 
 // The dashboard parses, every panel queries the provisioned datasource,

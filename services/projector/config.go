@@ -28,6 +28,9 @@ type projectorConfig struct {
 	CheckInterval time.Duration `koanf:"check_interval"`
 	CheckSample   int           `koanf:"check_sample"`
 	CheckGrace    time.Duration `koanf:"check_grace"`
+	// SessionTimeout is how long the consumer group waits for a silent
+	// projector before handing its partitions to the others.
+	SessionTimeout time.Duration `koanf:"session_timeout"`
 }
 
 func (c projectorConfig) Validate() error {
@@ -47,6 +50,9 @@ func (c projectorConfig) Validate() error {
 		return cfgpkg.Invalid("check_sample", "must be between 1 and 10000")
 	case c.CheckGrace < 0 || c.CheckGrace >= c.CheckInterval:
 		return cfgpkg.Invalid("check_grace", "must not be negative and must be shorter than check_interval")
+	case c.SessionTimeout < 6*time.Second || c.SessionTimeout > 5*time.Minute:
+		// Kafka brokers refuse sessions outside group.{min,max}.session.timeout.ms (6s–30m by default).
+		return cfgpkg.Invalid("session_timeout", "must be between 6s and 5m")
 	}
 	return nil
 }

@@ -23,13 +23,14 @@ func TestShippedConfigLoads(t *testing.T) {
 
 func TestBadValuesNameTheKey(t *testing.T) {
 	for env, want := range map[string]string{
-		"APP_PROJECTOR__REBUILD_BATCH=0":  "rebuild_batch",
-		"APP_KAFKA__BROKERS=":             "brokers",
-		"APP_REDIS__URL=http://nope":      "url",
-		"APP_PROJECTOR__WATCH_INTERVAL=1": "watch_interval",
-		"APP_PROJECTOR__CHECK_INTERVAL=1": "check_interval",
-		"APP_PROJECTOR__CHECK_SAMPLE=0":   "check_sample",
-		"APP_PROJECTOR__CHECK_GRACE=1m":   "check_grace",
+		"APP_PROJECTOR__REBUILD_BATCH=0":    "rebuild_batch",
+		"APP_KAFKA__BROKERS=":               "brokers",
+		"APP_REDIS__URL=http://nope":        "url",
+		"APP_PROJECTOR__WATCH_INTERVAL=1":   "watch_interval",
+		"APP_PROJECTOR__CHECK_INTERVAL=1":   "check_interval",
+		"APP_PROJECTOR__CHECK_SAMPLE=0":     "check_sample",
+		"APP_PROJECTOR__CHECK_GRACE=1m":     "check_grace",
+		"APP_PROJECTOR__SESSION_TIMEOUT=1s": "session_timeout",
 	} {
 		l, err := cfgpkg.Load("../../config/default.toml", []string{env})
 		if err == nil {

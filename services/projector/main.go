@@ -114,7 +114,7 @@ func serve(ctx context.Context, env lifecycle.Env, cfg config, pool *pgxpool.Poo
 	if err != nil {
 		return err
 	}
-	kc, err := kafka.NewClient(cfg.Kafka, kafkaport.ClientOptions()...)
+	kc, err := kafka.NewClient(cfg.Kafka, kafkaport.ClientOptions(cfg.Projector.SessionTimeout)...)
 	if err != nil {
 		return err
 	}

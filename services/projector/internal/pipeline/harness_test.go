@@ -112,7 +112,7 @@ func (p *pipeline) start(t testing.TB) {
 	}
 	reg := prometheus.NewRegistry()
 	p.consumerMetrics = reg
-	consumer, err := kafkaport.NewConsumer(p.client(t, kafkaport.ClientOptions()...), project, logging.Discard(), reg)
+	consumer, err := kafkaport.NewConsumer(p.client(t, kafkaport.ClientOptions(10*time.Second)...), project, logging.Discard(), reg)
 	if err != nil {
 		t.Fatal(err)
 	}

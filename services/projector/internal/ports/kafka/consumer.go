@@ -31,9 +31,13 @@ const (
 // ClientOptions are the options a projector's Kafka client needs. The same
 // client writes dead letters: acks from all in-sync replicas and a bounded
 // delivery time, so an absent broker is an error the consumer retries.
-func ClientOptions() []kgo.Opt {
+// session is how long the group waits for a silent member (a killed
+// projector) before its partitions move to the others.
+func ClientOptions(session time.Duration) []kgo.Opt {
 	return []kgo.Opt{
 		kgo.ConsumerGroup(GroupName),
+		kgo.SessionTimeout(session),
+		kgo.HeartbeatInterval(min(3*time.Second, session/5)),
 		kgo.ConsumeTopics(events.TopicFlights),
 		kgo.DisableAutoCommit(),
 		kgo.BlockRebalanceOnPoll(),

@@ -53,7 +53,7 @@ func TestBrokerOutageBacksOffInsteadOfSpinning(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cl, err := kgo.NewClient(append(ClientOptions(), kgo.SeedBrokers(broker.ListenAddrs()...))...)
+	cl, err := kgo.NewClient(append(ClientOptions(10*time.Second), kgo.SeedBrokers(broker.ListenAddrs()...))...)
 	if err != nil {
 		t.Fatal(err)
 	}
