@@ -35,11 +35,13 @@ run: build ## start the whole fleet on this machine (Ctrl-C stops it; data in .s
 # tested on its own: `go test ./...` does not work at the root of a go.work tree.
 # The concurrency-heavy packages run once more under the race detector:
 # the outbox relay and the consumer pipeline, token and document caches,
-# the rate limiter, seat holds, idempotency keys and commits, the SSE hub.
+# the rate limiter, the upstream pool, seat holds, idempotency keys and
+# commits, the SSE hub.
 RACE_PKGS := ./pkg/platform/outbox ./pkg/platform/auth \
 	./services/command/internal/adapters/redis ./services/command/internal/adapters/postgres \
 	./services/command/internal/ports/http ./services/query/internal/ports/sse \
 	./services/query/internal/adapters/redis ./services/gateway/internal/limits \
+	./services/gateway/internal/proxy ./services/projector/internal/ports/kafka \
 	./services/projector/internal/pipeline
 
 test: ## go vet + go test in every workspace module (stops at the first failing one), then -race where it matters
