@@ -357,10 +357,12 @@ func sseIssuer(path, secret string) (*auth.Issuer, error) {
 	return auth.NewIssuer(c.Settings())
 }
 
+// waitReady waits until the query service answers /healthz: /readyz also
+// wants an index, which this bench writes itself afterwards (prepare).
 func (q *sseQuery) waitReady(ctx context.Context) error {
 	deadline := time.Now().Add(30 * time.Second)
 	for time.Now().Before(deadline) {
-		resp, err := http.Get(q.base + "/readyz")
+		resp, err := http.Get(q.base + "/healthz")
 		if err == nil {
 			resp.Body.Close()
 			if resp.StatusCode == http.StatusOK {
