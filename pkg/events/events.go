@@ -28,6 +28,9 @@ const (
 	DeadLetterPartition = "dlq_partition" // its partition there (decimal)
 	DeadLetterOffset    = "dlq_offset"    // its offset there (decimal)
 	DeadLetterConsumer  = "dlq_consumer"  // the consumer group that gave up on it
+	// DeadLetterValueDropped is set when the record with these headers was
+	// too large for the broker: its value is left out (read it at the source).
+	DeadLetterValueDropped = "dlq_value_dropped"
 )
 
 // Reasons a consumer rejects an event (the DeadLetterReason header).

@@ -53,6 +53,10 @@ func (c projectorConfig) Validate() error {
 	case c.SessionTimeout < 6*time.Second || c.SessionTimeout > 5*time.Minute:
 		// Kafka brokers refuse sessions outside group.{min,max}.session.timeout.ms (6s–30m by default).
 		return cfgpkg.Invalid("session_timeout", "must be between 6s and 5m")
+	case c.CheckGrace <= c.SessionTimeout:
+		// Otherwise a killed projector's flights, unconsumed until its
+		// partitions move, would count as behind and force a rebuild.
+		return cfgpkg.Invalid("check_grace", "must be longer than session_timeout")
 	}
 	return nil
 }

@@ -31,6 +31,7 @@ func TestBadValuesNameTheKey(t *testing.T) {
 		"APP_PROJECTOR__CHECK_SAMPLE=0":     "check_sample",
 		"APP_PROJECTOR__CHECK_GRACE=1m":     "check_grace",
 		"APP_PROJECTOR__SESSION_TIMEOUT=1s": "session_timeout",
+		"APP_PROJECTOR__CHECK_GRACE=10s":    "check_grace",
 	} {
 		l, err := cfgpkg.Load("../../config/default.toml", []string{env})
 		if err == nil {

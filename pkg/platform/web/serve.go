@@ -31,7 +31,7 @@ func (s *Server) Serve(ctx context.Context, c Config) error {
 //     are cut.
 func (s *Server) ServeListener(ctx context.Context, ln net.Listener, c Config) error {
 	srv := s.httpServer(s.Echo, c)
-	srv.RegisterOnShutdown(func() { close(s.stopping) })
+	srv.RegisterOnShutdown(func() { s.stopOnce.Do(func() { close(s.stopping) }) })
 	for _, f := range s.onShutdown {
 		srv.RegisterOnShutdown(f)
 	}

@@ -12,6 +12,7 @@ import (
 	"net/http/pprof"
 	"runtime/debug"
 	"strconv"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -57,6 +58,7 @@ type Server struct {
 	draining   atomic.Bool // set when the stop begins: /readyz answers 503
 	onShutdown []func()
 	stopping   chan struct{} // closed when the listener closes
+	stopOnce   sync.Once     // a Server served twice closes it once
 }
 
 // New builds a Server. Routes are added to s.Echo by the caller.

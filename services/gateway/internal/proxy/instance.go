@@ -38,7 +38,10 @@ func (in *instance) admitted(now int64) bool { return in.until.Load() <= now }
 // flight, or tried because every instance was out) does not extend it.
 // It reports whether this call ejected in.
 func (in *instance) eject(now int64, base, max time.Duration) (time.Duration, bool) {
-	if !in.admitted(now) {
+	// Claim the ejection first: of the requests that fail together (an
+	// instance that died with many in flight), one ejects and counts.
+	old := in.until.Load()
+	if old > now || !in.until.CompareAndSwap(old, now+1) {
 		return 0, false
 	}
 	n := in.failures.Add(1)

@@ -263,6 +263,34 @@ func TestCommandIsNotSentTwice(t *testing.T) {
 	}
 }
 
+// TestBodilessCommandIsNotSentTwice: a command with no body (a DELETE, a
+// cancel) is no more resendable than one with a body.
+func TestBodilessCommandIsNotSentTwice(t *testing.T) {
+	drop := newBackend(t, "drop", "127.0.0.1:0", func(w http.ResponseWriter, r *http.Request) {
+		conn, _, err := http.NewResponseController(w).Hijack()
+		if err == nil {
+			conn.Close()
+		}
+	})
+	ok := newBackend(t, "ok", "127.0.0.1:0", nil)
+	srv := front(t, newPool(t, urls(drop, ok), options()), false)
+	failed := 0
+	for range 6 {
+		req, _ := http.NewRequest(http.MethodDelete, srv.URL+"/v1/holds/seat", nil)
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res.Body.Close()
+		if res.StatusCode != http.StatusOK {
+			failed++
+		}
+	}
+	if sent := drop.hits.Load() + ok.hits.Load(); sent != 6 || failed != int(drop.hits.Load()) || failed == 0 {
+		t.Fatalf("6 commands arrived %d times (dropped %d, failed %d)", sent, drop.hits.Load(), failed)
+	}
+}
+
 // TestCommandThatNeverLeftIsResent: a refused dial proves nothing was sent.
 func TestCommandThatNeverLeftIsResent(t *testing.T) {
 	gone := newBackend(t, "gone", "127.0.0.1:0", nil)

@@ -100,7 +100,11 @@ func (u *Upstream) Refresh(ctx context.Context) {
 		addrs, err := b.addresses(ctx, u.opt.Resolver)
 		if err != nil {
 			u.log.Warn("upstream: keeping the last addresses", "upstream", u.name, "err", err)
-			next = append(next, old.of(b)...)
+			for _, in := range old.of(b) {
+				if !has(next, in.addr) {
+					next = append(next, in)
+				}
+			}
 			continue
 		}
 		for _, a := range addrs {

@@ -144,7 +144,7 @@ func (u *Upstream) send(ctx context.Context, w http.ResponseWriter, r *http.Requ
 		return errors.New("no instances")
 	}
 	err = u.try(first, w, req, body, stream)
-	if err == nil || ctx.Err() != nil || !body.resendable(err) {
+	if err == nil || ctx.Err() != nil || !body.resendable(err, read) {
 		return err
 	}
 	again := s.pick(u.next.Add(1), now, first, stream)
@@ -273,14 +273,14 @@ func (b *body) Read(p []byte) (int, error) {
 func (b *body) Close() error { return nil }
 
 // resendable says whether err allows another attempt: always for a read
-// (held or no body), for anything else only a dial failure with the body
-// untouched.
-func (b *body) resendable(err error) bool {
+// (its body held, or none), for anything else — a bodiless DELETE or
+// cancel included — only a dial failure with the body untouched.
+func (b *body) resendable(err error, read bool) bool {
 	var tooLarge *http.MaxBytesError
 	if errors.As(err, &tooLarge) {
 		return false
 	}
-	if b.stream == nil {
+	if read {
 		return true
 	}
 	var op *net.OpError

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
+	"github.com/twmb/franz-go/pkg/kerr"
 	"github.com/twmb/franz-go/pkg/kgo"
 
 	"github.com/altisair/altis/pkg/events"
@@ -166,7 +167,23 @@ func (c *Consumer) deadLetter(ctx context.Context, records []*kgo.Record, reject
 	for i, r := range rejected {
 		out[i] = toDeadLetter(records[r.Index], r)
 	}
-	err := c.retry(ctx, "dead-letter write", func() error { return c.client.ProduceSync(ctx, out...).FirstErr() })
+	err := c.retry(ctx, "dead-letter write", func() error {
+		results := c.client.ProduceSync(ctx, out...)
+		out = out[:0]
+		for _, res := range results {
+			switch {
+			case res.Err == nil:
+			case errors.Is(res.Err, kerr.MessageTooLarge) && res.Record.Value != nil:
+				// The headers pushed it over the limit: keep the record's
+				// coordinates and reason, drop its bytes (they stay in the
+				// source topic at that offset), so the partition moves on.
+				out = append(out, withoutValue(res.Record))
+			default:
+				out = append(out, res.Record)
+			}
+		}
+		return results.FirstErr()
+	})
 	if err != nil {
 		return err
 	}
@@ -191,6 +208,14 @@ func toDeadLetter(src *kgo.Record, r app.Rejected) *kgo.Record {
 		headers = append(headers, kgo.RecordHeader{Key: h[0], Value: []byte(h[1])})
 	}
 	return &kgo.Record{Topic: events.TopicDeadLetter, Key: src.Key, Value: src.Value, Headers: headers}
+}
+
+// withoutValue is a dead letter too large for the broker, its value
+// dropped and a header saying so.
+func withoutValue(r *kgo.Record) *kgo.Record {
+	headers := append(append([]kgo.RecordHeader(nil), r.Headers...),
+		kgo.RecordHeader{Key: events.DeadLetterValueDropped, Value: []byte("too large; read it at dlq_topic/dlq_partition/dlq_offset")})
+	return &kgo.Record{Topic: r.Topic, Key: r.Key, Headers: headers}
 }
 
 // retry calls fn until it succeeds or ctx ends, pausing between attempts.

@@ -2,6 +2,7 @@ package kafka
 
 import (
 	"context"
+	"math/rand/v2"
 	"sync"
 	"testing"
 	"time"
@@ -123,5 +124,76 @@ func TestBackoffGrowsToTheCap(t *testing.T) {
 				t.Fatalf("backoff(%d) = %s, want within [%s, %s]", n, d, ceiling/2, ceiling)
 			}
 		}
+	}
+}
+
+// A malformed record that fits the broker's limit can outgrow it once the
+// dead-letter headers are added. The consumer must not retry that write
+// forever (stalling every partition): the dead letter goes without its
+// value, with a header saying so, and the offset moves on.
+func TestOversizedDeadLetterGoesWithoutItsValue(t *testing.T) {
+	broker, err := kfake.NewCluster(kfake.SeedTopics(1, events.Topics()...),
+		kfake.BrokerConfigs(map[string]string{"message.max.bytes": "3000"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer broker.Close()
+	seeds := kgo.SeedBrokers(broker.ListenAddrs()...)
+	producer, err := kgo.NewClient(seeds)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer producer.Close()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	// Not JSON: malformed; random, so compression cannot shrink it; near
+	// the limit once in a batch.
+	garbage := make([]byte, 2860)
+	rng := rand.New(rand.NewPCG(1, 2))
+	for i := range garbage {
+		garbage[i] = byte(rng.UintN(256))
+	}
+	if err := producer.ProduceSync(ctx, &kgo.Record{Topic: events.TopicFlights, Value: garbage}).FirstErr(); err != nil {
+		t.Fatal(err)
+	}
+	cl, err := kgo.NewClient(append(ClientOptions(10*time.Second), seeds)...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cl.CloseAllowingRebalance()
+	project, err := app.NewProjectEvents(nopIndex{}, logging.Discard())
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := NewConsumer(cl, project, logging.Discard(), prometheus.NewRegistry())
+	if err != nil {
+		t.Fatal(err)
+	}
+	w := &waits{}
+	c.sleep = w.sleep
+	done := make(chan error, 1)
+	go func() { done <- c.Run(ctx) }()
+	reader, err := kgo.NewClient(seeds, kgo.ConsumeTopics(events.TopicDeadLetter), kgo.ConsumeResetOffset(kgo.NewOffset().AtStart()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer reader.Close()
+	readCtx, stop := context.WithTimeout(ctx, 20*time.Second)
+	defer stop()
+	var got []*kgo.Record
+	for len(got) == 0 && readCtx.Err() == nil {
+		got = append(got, reader.PollFetches(readCtx).Records()...)
+	}
+	cancel()
+	<-done
+	if len(got) != 1 {
+		t.Fatalf("%d dead letters, want 1 (retries: %d)", len(got), len(w.all()))
+	}
+	headers := map[string]string{}
+	for _, h := range got[0].Headers {
+		headers[h.Key] = string(h.Value)
+	}
+	if len(got[0].Value) != 0 || headers[events.DeadLetterValueDropped] == "" || headers[events.DeadLetterOffset] != "0" {
+		t.Fatalf("dead letter value %d bytes, headers %v", len(got[0].Value), headers)
 	}
 }
