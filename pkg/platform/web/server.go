@@ -160,21 +160,32 @@ func observe(log *slog.Logger, reg *prometheus.Registry, service string) echo.Mi
 	return func(next echo.HandlerFunc) echo.HandlerFunc {
 		return func(c echo.Context) error {
 			start := time.Now()
+			record := func() {
+				route := c.Path()
+				if route == "" {
+					route = "unmatched"
+				}
+				status := c.Response().Status
+				hist.WithLabelValues(c.Request().Method, route, strconv.Itoa(status)).Observe(time.Since(start).Seconds())
+				if quietPaths[route] {
+					return
+				}
+				log.InfoContext(c.Request().Context(), "request",
+					"method", c.Request().Method, "path", c.Request().URL.Path, "status", status,
+					"bytes", c.Response().Size, "duration_ms", float64(time.Since(start).Microseconds())/1000)
+			}
+			// http.ErrAbortHandler (a proxied stream its client closed)
+			// passes through as a panic: it is still a request to count.
+			defer func() {
+				if r := recover(); r != nil {
+					record()
+					panic(r)
+				}
+			}()
 			if err := next(c); err != nil {
 				c.Error(err)
 			}
-			route := c.Path()
-			if route == "" {
-				route = "unmatched"
-			}
-			status := c.Response().Status
-			hist.WithLabelValues(c.Request().Method, route, strconv.Itoa(status)).Observe(time.Since(start).Seconds())
-			if quietPaths[route] {
-				return nil
-			}
-			log.InfoContext(c.Request().Context(), "request",
-				"method", c.Request().Method, "path", c.Request().URL.Path, "status", status,
-				"bytes", c.Response().Size, "duration_ms", float64(time.Since(start).Microseconds())/1000)
+			record()
 			return nil
 		}
 	}

@@ -220,3 +220,39 @@ func getStatus(t *testing.T, url string) int {
 		time.Sleep(10 * time.Millisecond)
 	}
 }
+
+// TestAnAbortedAnswerIsStillCounted: http.ErrAbortHandler (how a reverse
+// proxy ends a stream its client closed) passes through as a panic, and
+// the request still reaches the latency histogram.
+func TestAnAbortedAnswerIsStillCounted(t *testing.T) {
+	s := newServer()
+	s.Echo.GET("/aborted", func(c echo.Context) error {
+		c.Response().WriteHeader(http.StatusOK)
+		panic(http.ErrAbortHandler)
+	})
+	func() {
+		defer func() {
+			if r := recover(); r != http.ErrAbortHandler {
+				t.Fatalf("recovered %v, want http.ErrAbortHandler passed through", r)
+			}
+		}()
+		s.Echo.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest(http.MethodGet, "/aborted", nil))
+	}()
+	families, err := s.Registry.Gather()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range families {
+		if f.GetName() != "http_request_duration_seconds" {
+			continue
+		}
+		for _, m := range f.GetMetric() {
+			for _, l := range m.GetLabel() {
+				if l.GetName() == "route" && l.GetValue() == "/aborted" && m.GetHistogram().GetSampleCount() == 1 {
+					return
+				}
+			}
+		}
+	}
+	t.Fatal("the aborted request is not in http_request_duration_seconds")
+}
