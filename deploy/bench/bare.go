@@ -27,11 +27,13 @@ func ServeBare(ctx context.Context, addr string) error {
 		}
 		return c.JSON(http.StatusCreated, map[string]string{"seat_number": in["seat_number"], "status": "held"})
 	})
-	srv := &http.Server{Addr: addr, Handler: e, ReadHeaderTimeout: 5 * time.Second}
-	go func() {
-		<-ctx.Done()
-		_ = srv.Close()
-	}()
+	return serveUntil(ctx, addr, e)
+}
+
+// serveUntil serves h on addr until ctx ends.
+func serveUntil(ctx context.Context, addr string, h http.Handler) error {
+	srv := &http.Server{Addr: addr, Handler: h, ReadHeaderTimeout: 5 * time.Second}
+	defer context.AfterFunc(ctx, func() { _ = srv.Close() })()
 	if err := srv.ListenAndServe(); !errors.Is(err, http.ErrServerClosed) {
 		return err
 	}

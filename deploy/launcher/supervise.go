@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"sync"
 	"time"
+
+	"github.com/altisair/altis/pkg/platform/lifecycle"
 )
 
 // Restart timing of a crashed service: the first wait, its cap (it doubles
@@ -84,7 +86,7 @@ func (f *Fleet) restart(ctx context.Context, in *instance, b *backoff, what stri
 	for {
 		d := b.delay(up)
 		f.con.say("%s; restarting in %s", what, d)
-		if !sleep(ctx, d) {
+		if lifecycle.Sleep(ctx, d) != nil {
 			return nil
 		}
 		p, err := in.start(ctx)
@@ -96,18 +98,6 @@ func (f *Fleet) restart(ctx context.Context, in *instance, b *backoff, what stri
 			return nil
 		}
 		what, up = fmt.Sprintf("%s could not start (%v)", in.name, err), 0
-	}
-}
-
-// sleep waits d and reports true, or false as soon as ctx ends.
-func sleep(ctx context.Context, d time.Duration) bool {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return false
-	case <-t.C:
-		return true
 	}
 }
 

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -59,9 +60,15 @@ func scaleRun(ctx context.Context, o options, queries int) (scaleRow, error) {
 	if err != nil {
 		return scaleRow{}, err
 	}
-	cpu0 := cpuByService(f.Info().Instances)
+	cpu0, err := cpuByService(f.Info().Instances)
+	if err != nil {
+		return scaleRow{}, err
+	}
 	r := bench.Saturate(ctx, fmt.Sprintf("gateway → %d query", queries), o.hopWorkers, o.hopDuration, http.StatusOK, client, next)
-	cpu1 := cpuByService(f.Info().Instances)
+	cpu1, err := cpuByService(f.Info().Instances)
+	if err != nil {
+		return scaleRow{}, err
+	}
 	after, err := served(f.Info().Instances)
 	if err != nil {
 		return scaleRow{}, err
@@ -97,7 +104,10 @@ func served(instances []launcher.Instance) ([]int, error) {
 		for _, line := range strings.Split(string(body), "\n") {
 			if strings.HasPrefix(line, "http_request_duration_seconds_count{") && strings.Contains(line, "search") {
 				fields := strings.Fields(line)
-				v, _ := strconv.ParseFloat(fields[len(fields)-1], 64)
+				v, err := strconv.ParseFloat(fields[len(fields)-1], 64)
+				if err != nil {
+					return nil, fmt.Errorf("%s /metrics: %q: %w", in.Name, line, err)
+				}
 				n += int(v)
 			}
 		}
@@ -106,27 +116,30 @@ func served(instances []launcher.Instance) ([]int, error) {
 	return out, nil
 }
 
-// cpuByService sums user+system CPU seconds of every process of a service
-// (Linux /proc; other systems report nothing).
-func cpuByService(instances []launcher.Instance) map[string]float64 {
+// cpuByService sums user+system CPU seconds of every process of a service,
+// from Linux's /proc: a process it cannot read is an error, never 0 s.
+func cpuByService(instances []launcher.Instance) (map[string]float64, error) {
 	const ticks = 100.0 // USER_HZ on Linux
 	out := map[string]float64{}
 	for _, in := range instances {
 		raw, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", in.PID))
 		if err != nil {
-			continue
+			return nil, fmt.Errorf("CPU time of %s: %w", in.Name, err)
 		}
-		// Fields after the command name (which may hold spaces) in ")".
+		// The fields after the command name, which may hold spaces, in "(…)".
 		s := string(raw)
-		fields := strings.Fields(s[strings.LastIndexByte(s, ')')+2:])
+		fields := strings.Fields(s[strings.LastIndexByte(s, ')')+1:])
 		if len(fields) < 13 {
-			continue
+			return nil, fmt.Errorf("CPU time of %s: short /proc stat %q", in.Name, s)
 		}
-		utime, _ := strconv.ParseFloat(fields[11], 64)
-		stime, _ := strconv.ParseFloat(fields[12], 64)
+		utime, err1 := strconv.ParseFloat(fields[11], 64)
+		stime, err2 := strconv.ParseFloat(fields[12], 64)
+		if err := errors.Join(err1, err2); err != nil {
+			return nil, fmt.Errorf("CPU time of %s: %w", in.Name, err)
+		}
 		out[in.Service] += (utime + stime) / ticks
 	}
-	return out
+	return out, nil
 }
 
 func writeScale(w io.Writer, rows []scaleRow) {

@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/altisair/altis/pkg/platform/lifecycle"
 )
@@ -68,5 +69,16 @@ func TestUnknownCommandNamesTheKnownOnes(t *testing.T) {
 	err := lifecycle.UnknownCommand("rebuidl", "rebuild", "healthcheck")
 	if !strings.Contains(err.Error(), `"rebuidl"`) || !strings.Contains(err.Error(), "rebuild, healthcheck") {
 		t.Fatal(err)
+	}
+}
+
+func TestSleepEndsWithItsContext(t *testing.T) {
+	if err := lifecycle.Sleep(context.Background(), time.Millisecond); err != nil {
+		t.Fatalf("a finished sleep returned %v", err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if err := lifecycle.Sleep(ctx, time.Hour); err != context.Canceled {
+		t.Fatalf("a cancelled sleep returned %v, want context.Canceled", err)
 	}
 }

@@ -14,6 +14,8 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/twmb/franz-go/pkg/kgo"
+
+	"github.com/altisair/altis/pkg/platform/lifecycle"
 )
 
 // LockKey is the advisory-lock key that makes one relay the publisher.
@@ -119,7 +121,7 @@ func (r *Relay) Run(ctx context.Context) error {
 		if err != nil && !errors.Is(err, errNotLeader) {
 			r.log.WarnContext(ctx, "outbox relay interrupted", "err", err)
 		}
-		if !sleep(ctx, r.cfg.LockRetry) {
+		if lifecycle.Sleep(ctx, r.cfg.LockRetry) != nil {
 			return ctx.Err()
 		}
 	}
@@ -303,15 +305,4 @@ func markSent(ctx context.Context, tx pgx.Tx, rows []row) error {
 		return fmt.Errorf("mark outbox rows sent: %w", err)
 	}
 	return nil
-}
-
-func sleep(ctx context.Context, d time.Duration) bool {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return false
-	case <-t.C:
-		return true
-	}
 }

@@ -16,6 +16,7 @@ import (
 	"github.com/twmb/franz-go/pkg/kgo"
 
 	"github.com/altisair/altis/pkg/events"
+	"github.com/altisair/altis/pkg/platform/lifecycle"
 	"github.com/altisair/altis/services/projector/internal/app"
 )
 
@@ -68,7 +69,7 @@ func NewConsumer(client *kgo.Client, project *app.ProjectEvents, log *slog.Logge
 	if client == nil || project == nil || log == nil || reg == nil {
 		return nil, errors.New("consumer: nil dependency")
 	}
-	c := &Consumer{client: client, project: project, log: log, sleep: sleep,
+	c := &Consumer{client: client, project: project, log: log, sleep: lifecycle.Sleep,
 		lag: prometheus.NewHistogram(prometheus.HistogramOpts{
 			Name:    "projector_event_lag_seconds",
 			Help:    "Time from an event's commit (occurred_at) to its application to the index.",
@@ -244,17 +245,6 @@ func backoff(n int) time.Duration {
 		d = min(retryBase<<(n-1), retryCap)
 	}
 	return d/2 + rand.N(d/2+1)
-}
-
-func sleep(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
-	}
 }
 
 func (c *Consumer) observe(res app.Result) {

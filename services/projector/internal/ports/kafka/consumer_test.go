@@ -24,6 +24,29 @@ type nopIndex struct{}
 
 func (nopIndex) Apply(_ context.Context, u []app.Update) (int, error) { return len(u), nil }
 
+// newConsumer is a Consumer on a client of the broker at seeds, applying to
+// nopIndex, whose pauses are recorded instead of waited. The client closes
+// when the test ends.
+func newConsumer(t *testing.T, seeds kgo.Opt) (*Consumer, *waits) {
+	t.Helper()
+	cl, err := kgo.NewClient(append(ClientOptions(10*time.Second), seeds)...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(cl.CloseAllowingRebalance)
+	project, err := app.NewProjectEvents(nopIndex{}, logging.Discard())
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := NewConsumer(cl, project, logging.Discard(), prometheus.NewRegistry())
+	if err != nil {
+		t.Fatal(err)
+	}
+	w := &waits{}
+	c.sleep = w.sleep
+	return c, w
+}
+
 // waits records every pause the consumer takes, without waiting.
 type waits struct {
 	mu sync.Mutex
@@ -54,22 +77,8 @@ func TestBrokerOutageBacksOffInsteadOfSpinning(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cl, err := kgo.NewClient(append(ClientOptions(10*time.Second), kgo.SeedBrokers(broker.ListenAddrs()...))...)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer broker.Close()
-	defer cl.CloseAllowingRebalance()
-	project, err := app.NewProjectEvents(nopIndex{}, logging.Discard())
-	if err != nil {
-		t.Fatal(err)
-	}
-	c, err := NewConsumer(cl, project, logging.Discard(), prometheus.NewRegistry())
-	if err != nil {
-		t.Fatal(err)
-	}
-	w := &waits{}
-	c.sleep = w.sleep
+	t.Cleanup(broker.Close)
+	c, w := newConsumer(t, kgo.SeedBrokers(broker.ListenAddrs()...))
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	broker.ControlKey(int16(kmsg.Fetch), func(req kmsg.Request) (kmsg.Response, error, bool) {
@@ -137,7 +146,7 @@ func TestOversizedDeadLetterGoesWithoutItsValue(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer broker.Close()
+	t.Cleanup(broker.Close)
 	seeds := kgo.SeedBrokers(broker.ListenAddrs()...)
 	producer, err := kgo.NewClient(seeds)
 	if err != nil {
@@ -156,21 +165,7 @@ func TestOversizedDeadLetterGoesWithoutItsValue(t *testing.T) {
 	if err := producer.ProduceSync(ctx, &kgo.Record{Topic: events.TopicFlights, Value: garbage}).FirstErr(); err != nil {
 		t.Fatal(err)
 	}
-	cl, err := kgo.NewClient(append(ClientOptions(10*time.Second), seeds)...)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer cl.CloseAllowingRebalance()
-	project, err := app.NewProjectEvents(nopIndex{}, logging.Discard())
-	if err != nil {
-		t.Fatal(err)
-	}
-	c, err := NewConsumer(cl, project, logging.Discard(), prometheus.NewRegistry())
-	if err != nil {
-		t.Fatal(err)
-	}
-	w := &waits{}
-	c.sleep = w.sleep
+	c, w := newConsumer(t, seeds)
 	done := make(chan error, 1)
 	go func() { done <- c.Run(ctx) }()
 	reader, err := kgo.NewClient(seeds, kgo.ConsumeTopics(events.TopicDeadLetter), kgo.ConsumeResetOffset(kgo.NewOffset().AtStart()))
